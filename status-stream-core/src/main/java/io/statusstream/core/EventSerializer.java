@@ -1,0 +1,31 @@
+package io.statusstream.core;
+
+/**
+ * Turns an event into the text of its SSE {@code data} field (JSON, usually). Called once per event, not once per
+ * subscriber: the encoded frame is shared by every subscriber of the key.
+ *
+ * <p>Called on the poller thread for changes and on a request thread for snapshots, possibly concurrently:
+ * implementations must be thread-safe. The result should not be empty, since {@code EventSource} does not
+ * dispatch an event with empty data. Line breaks are allowed (sent as several {@code data} lines); a carriage
+ * return arrives as a line feed, as the SSE format cannot carry one (JSON escapes them anyway).
+ *
+ * @param <K> key type
+ * @param <S> state type
+ */
+@FunctionalInterface
+public interface EventSerializer<K, S> {
+
+    /**
+     * @param event never {@code null}
+     * @return the data text, never {@code null}
+     */
+    String serialize(StateEvent<K, S> event);
+
+    /**
+     * A serializer for plain-text use and tests: the state's {@code toString()}, or {@code "null"} for a missing
+     * key. It does not say which key an event is for, so use a real one (the starter's JSON) for multi-key streams.
+     */
+    static <K, S> EventSerializer<K, S> stateToString() {
+        return event -> String.valueOf(event.state());
+    }
+}

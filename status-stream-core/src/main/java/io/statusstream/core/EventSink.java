@@ -1,0 +1,32 @@
+package io.statusstream.core;
+
+import java.io.IOException;
+
+/**
+ * The transport side of one subscriber: a servlet response, an {@code SseEmitter}, a socket.
+ *
+ * <p>The engine writes complete, already-encoded {@code text/event-stream} frames. For one sink, {@link #write}
+ * is never called concurrently, and always from a writer thread, never from the poller. A write may block on a slow
+ * socket: it holds only its writer thread, and a subscriber that makes no progress for the stuck-client timeout is
+ * closed.
+ */
+public interface EventSink {
+
+    /**
+     * Writes one or more complete frames and flushes them to the client.
+     *
+     * @param frames UTF-8 text in {@code text/event-stream} framing, never empty
+     * @throws IOException if the client is gone; the engine then releases the subscription and calls
+     *                     {@link #close(CloseReason)} with {@link CloseReason#WRITE_FAILED}
+     */
+    void write(String frames) throws IOException;
+
+    /**
+     * The engine ended this subscriber: complete the response. Called at most once, on a writer thread, and not
+     * when the subscription was closed by its owner. It may run while a {@link #write} is blocked on a stuck
+     * client (that is how stuck clients are cut), so it must be safe to call then; it should not throw.
+     *
+     * @param reason why, never {@code null}
+     */
+    void close(CloseReason reason);
+}

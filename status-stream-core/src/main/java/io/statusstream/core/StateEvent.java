@@ -1,0 +1,44 @@
+package io.statusstream.core;
+
+import java.util.Objects;
+
+/**
+ * One event for one key, as handed to the {@link EventSerializer}. Every event carries the whole state of its key,
+ * so any single event is enough for a client to be correct.
+ *
+ * @param id    the SSE id, {@code <epoch>-<seq>}; ids increase across all keys of one engine, never {@code null}
+ * @param key   the key, never {@code null}
+ * @param kind  what happened
+ * @param state the current state; {@code null} exactly when the key does not exist (a {@link Kind#REMOVED} event,
+ *              or a {@link Kind#SNAPSHOT} of a missing key)
+ * @param <K>   key type
+ * @param <S>   state type
+ */
+public record StateEvent<K, S>(String id, K key, Kind kind, S state) {
+
+    public StateEvent {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(kind, "kind");
+        if (kind == Kind.CHANGE && state == null) {
+            throw new IllegalArgumentException("a CHANGE event needs a state; a missing key is REMOVED");
+        }
+        if (kind == Kind.REMOVED && state != null) {
+            throw new IllegalArgumentException("a REMOVED event has no state");
+        }
+    }
+
+    /** What an event says about its key. */
+    public enum Kind {
+        /**
+         * The current state, sent instead of the history: on first connect, and on reconnect when the missed
+         * changes are no longer retained or the {@code Last-Event-ID} is from another epoch. The state is
+         * {@code null} if the key does not exist.
+         */
+        SNAPSHOT,
+        /** The key's state changed (or the key appeared). */
+        CHANGE,
+        /** The key no longer exists in the source. */
+        REMOVED
+    }
+}

@@ -1,0 +1,82 @@
+package io.statusstream.core;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * A live view of the state of keys from one {@link StateSource}, pushed to subscribers as Server-Sent Events.
+ *
+ * <p>The engine reference-counts watched keys. Every poll interval it fetches <em>all</em> of them in chunks of the
+ * batch size, so the source's load is {@code ceil(keys / batchSize)} calls per interval whatever the number of
+ * subscribers. A newly watched key is fetched at once; keys arriving together share one fetch. Each change gets an
+ * id {@code <epoch>-<seq>} and is fanned out to the key's subscribers, whose bounded queues are drained on writer
+ * threads, never on the poller. A key whose last subscriber left stays watched for the key retention period, so a
+ * client that reconnects quickly gets a replay instead of a snapshot.
+ *
+ * <p><b>Thread-safety:</b> every method is thread-safe and non-blocking; source calls and writes never happen on the
+ * caller's thread.
+ *
+ * <p><b>Lifecycle:</b> built started by {@link StatusStreamBuilder#build()}; {@link #close()} ends every subscription
+ * (their sinks are closed with {@link CloseReason#SHUTDOWN} so clients reconnect elsewhere) and stops polling.
+ *
+ * @param <K> key type
+ * @param <S> state type
+ */
+public interface StatusStream<K, S> extends AutoCloseable {
+
+    /**
+     * Starts building a stream over the given source.
+     *
+     * @param source the source of state, never {@code null}
+     */
+    static <K, S> StatusStreamBuilder<K, S> builder(StateSource<K, S> source) {
+        return new StatusStreamBuilder<>(source);
+    }
+
+    /** The name given to the builder, used in logs, metrics and thread names. */
+    String name();
+
+    /**
+     * Subscribes a client to one or more keys.
+     *
+     * <p>The client first receives, for each key, either the changes it missed since {@code lastEventId} (when that
+     * id is of this engine's epoch and the key's replay ring still reaches back to it) or the key's current state as
+     * a {@link StateEvent.Kind#SNAPSHOT}; then every change, in id order across all its keys. A {@code null},
+     * malformed, foreign or future {@code lastEventId} means "send snapshots": never an error. Keys not yet watched
+     * are fetched at once; their snapshot follows when the fetch answers.
+     *
+     * <p>The caller must eventually {@link Subscription#close() close} the subscription when the client goes away
+     * (unless the engine closed it first through {@link EventSink#close}); an unclosed subscription keeps its keys
+     * watched.
+     *
+     * @param keys        one or more keys, never {@code null}, no {@code null} element; duplicates are ignored
+     * @param lastEventId the client's {@code Last-Event-ID}, or {@code null}
+     * @param sink        where this subscriber's frames are written, never {@code null}
+     * @return the subscription, open
+     * @throws IllegalArgumentException if {@code keys} is empty
+     * @throws IllegalStateException    if the stream is closed
+     */
+    Subscription<K> subscribe(Collection<? extends K> keys, String lastEventId, EventSink sink);
+
+    /**
+     * Hints that these keys may have changed: they are fetched now instead of at the next interval. Use it after
+     * the application's own write. Hints arriving close together coalesce into one fetch; keys nobody watches are
+     * ignored.
+     */
+    void touch(Collection<? extends K> keys);
+
+    /** {@link #touch(Collection)} for one key. */
+    default void touch(K key) {
+        touch(List.of(key));
+    }
+
+    /** Polls every watched key now, as a notifier's resync does. */
+    void pollNow();
+
+    /** A consistent snapshot of gauges and health, for metrics and health checks. */
+    StreamStats stats();
+
+    /** Ends all subscriptions, stops polling and releases threads this stream created. Idempotent. */
+    @Override
+    void close();
+}
