@@ -5,8 +5,8 @@ package io.statusstream.core;
  * subscriber: the encoded frame is shared by every subscriber of the key.
  *
  * <p>Called on the poller thread for changes and on a request thread for snapshots, possibly concurrently:
- * implementations must be thread-safe. The result should not be empty, since {@code EventSource} does not
- * dispatch an event with empty data. Line breaks are allowed (sent as several {@code data} lines); a carriage
+ * implementations must be thread-safe. Any text is allowed, empty included (it is still sent as one {@code data}
+ * line, so {@code EventSource} dispatches it). Line breaks are allowed (sent as several {@code data} lines); a carriage
  * return arrives as a line feed, as the SSE format cannot carry one (JSON escapes them anyway).
  *
  * @param <K> key type

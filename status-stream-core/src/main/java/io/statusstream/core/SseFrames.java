@@ -1,0 +1,63 @@
+package io.statusstream.core;
+
+/**
+ * Encodes {@code text/event-stream} frames as the WHATWG HTML standard parses them (section "Server-sent events").
+ *
+ * <p>Data and comments are split into one field line per line of text, at CR LF, LF or CR: the parser joins
+ * {@code data} lines with LF, so text with LF line breaks arrives byte for byte; CR cannot be carried. Every field
+ * is written as {@code name: value}: the parser drops exactly one space after the colon, so a value that starts
+ * with a space keeps it. Stateless; thread-safe.
+ */
+final class SseFrames {
+
+    static final String HEARTBEAT = ": ping\n\n";
+
+    private SseFrames() {
+    }
+
+    /** One event: an {@code id} line, one {@code data} line per line of {@code data}, a blank line. */
+    static String event(String id, String data) {
+        StringBuilder frame = new StringBuilder(data.length() + id.length() + 16);
+        frame.append("id: ").append(requireSingleLine(id, "id")).append('\n');
+        appendLines(frame, "data: ", data);
+        return frame.append('\n').toString();
+    }
+
+    /** A comment, ignored by clients; keeps proxies from timing out an idle stream. */
+    static String comment(String text) {
+        StringBuilder frame = new StringBuilder(text.length() + 4);
+        appendLines(frame, ": ", text);
+        return frame.append('\n').toString();
+    }
+
+    /** The reconnection delay hint, in milliseconds. */
+    static String retry(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("retry must not be negative, was " + millis);
+        }
+        return "retry: " + millis + "\n\n";
+    }
+
+    private static void appendLines(StringBuilder frame, String prefix, String text) {
+        int start = 0;
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                frame.append(prefix).append(text, start, i).append('\n');
+                if (c == '\r' && i + 1 < length && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        frame.append(prefix).append(text, start, length).append('\n');
+    }
+
+    private static String requireSingleLine(String value, String field) {
+        if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(field + " must not contain CR, LF or NUL");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,104 @@
+package io.statusstream.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses {@code text/event-stream} as the WHATWG HTML standard's "Interpreting an event stream" does, so tests check
+ * what a browser's {@code EventSource} would dispatch. Not thread-safe.
+ */
+final class SseParser {
+
+    /** A dispatched event: the last event id in force, the type, the data. */
+    record Event(String lastEventId, String type, String data) {
+    }
+
+    private final List<Event> events = new ArrayList<>();
+    private final List<String> comments = new ArrayList<>();
+    private final StringBuilder pending = new StringBuilder();
+    private StringBuilder data = new StringBuilder();
+    private String type = "";
+    private String lastEventId = "";
+    private long retry = -1;
+
+    /** Feeds more of the stream; complete lines are interpreted. */
+    SseParser feed(String text) {
+        pending.append(text);
+        int start = 0;
+        for (int i = 0; i < pending.length(); i++) {
+            char c = pending.charAt(i);
+            if (c == '\r' || c == '\n') {
+                if (c == '\r' && i + 1 >= pending.length()) {
+                    break;
+                }
+                line(pending.substring(start, i));
+                if (c == '\r' && pending.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        pending.delete(0, start);
+        return this;
+    }
+
+    private void line(String line) {
+        if (line.isEmpty()) {
+            dispatch();
+            return;
+        }
+        if (line.startsWith(":")) {
+            comments.add(line.substring(1).startsWith(" ") ? line.substring(2) : line.substring(1));
+            return;
+        }
+        int colon = line.indexOf(':');
+        String field = colon < 0 ? line : line.substring(0, colon);
+        String value = colon < 0 ? "" : line.substring(colon + 1);
+        if (value.startsWith(" ")) {
+            value = value.substring(1);
+        }
+        switch (field) {
+            case "data" -> data.append(value).append('\n');
+            case "event" -> type = value;
+            case "id" -> {
+                if (value.indexOf('\0') < 0) {
+                    lastEventId = value;
+                }
+            }
+            case "retry" -> {
+                if (!value.isEmpty() && value.chars().allMatch(Character::isDigit)) {
+                    retry = Long.parseLong(value);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void dispatch() {
+        if (data.length() == 0) {
+            type = "";
+            return;
+        }
+        data.setLength(data.length() - 1);
+        events.add(new Event(lastEventId, type.isEmpty() ? "message" : type, data.toString()));
+        data = new StringBuilder();
+        type = "";
+    }
+
+    List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    List<String> comments() {
+        return List.copyOf(comments);
+    }
+
+    long retry() {
+        return retry;
+    }
+
+    String lastEventId() {
+        return lastEventId;
+    }
+}
