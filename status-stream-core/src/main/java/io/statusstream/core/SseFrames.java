@@ -3,14 +3,19 @@ package io.statusstream.core;
 /**
  * Encodes {@code text/event-stream} frames as the WHATWG HTML standard parses them (section "Server-sent events").
  *
- * <p>Data and comments are split into one field line per line of text, at CR LF, LF or CR: the parser joins
+ * <p>Data is split into one field line per line of text, at CR LF, LF or CR: the parser joins
  * {@code data} lines with LF, so text with LF line breaks arrives byte for byte; CR cannot be carried. Every field
  * is written as {@code name: value}: the parser drops exactly one space after the colon, so a value that starts
  * with a space keeps it. Stateless; thread-safe.
  */
 final class SseFrames {
 
-    static final String HEARTBEAT = ": ping\n\n";
+    /**
+     * An event named {@code ping} with empty data and no id: invisible to {@code onmessage} handlers, leaves the
+     * client's last event id alone, yet lets a browser-side watchdog see that the stream is alive, which a comment
+     * would not ({@code EventSource} drops comments).
+     */
+    static final String HEARTBEAT = "event: ping\ndata: \n\n";
 
     private SseFrames() {
     }
@@ -20,13 +25,6 @@ final class SseFrames {
         StringBuilder frame = new StringBuilder(data.length() + id.length() + 16);
         frame.append("id: ").append(requireSingleLine(id, "id")).append('\n');
         appendLines(frame, "data: ", data);
-        return frame.append('\n').toString();
-    }
-
-    /** A comment, ignored by clients; keeps proxies from timing out an idle stream. */
-    static String comment(String text) {
-        StringBuilder frame = new StringBuilder(text.length() + 4);
-        appendLines(frame, ": ", text);
         return frame.append('\n').toString();
     }
 

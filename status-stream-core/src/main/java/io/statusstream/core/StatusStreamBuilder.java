@@ -22,7 +22,7 @@ public final class StatusStreamBuilder<K, S> {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
     /** Keys per source call. */
     public static final int DEFAULT_BATCH_SIZE = 500;
-    /** Interval of {@code : ping} comments on idle streams, short enough for common proxy idle timeouts. */
+    /** Interval of {@code ping} heartbeat events on idle streams, short enough for common proxy idle timeouts. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
     /** Changes retained per key for {@code Last-Event-ID} replay. */
     public static final int DEFAULT_REPLAY_SIZE = 16;
@@ -88,7 +88,7 @@ public final class StatusStreamBuilder<K, S> {
         return this;
     }
 
-    /** Interval of heartbeat comments on idle streams; see {@link #DEFAULT_HEARTBEAT_INTERVAL}. */
+    /** Interval of heartbeat events on idle streams; see {@link #DEFAULT_HEARTBEAT_INTERVAL}. */
     public StatusStreamBuilder<K, S> heartbeatInterval(Duration interval) {
         requireUnset(heartbeatInterval, "heartbeatInterval");
         heartbeatInterval = requirePositive(interval, "heartbeatInterval");

