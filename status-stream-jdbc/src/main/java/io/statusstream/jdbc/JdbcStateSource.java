@@ -139,7 +139,7 @@ public final class JdbcStateSource<K, S> implements StateSource<K, S> {
     @Override
     public Map<K, S> fetch(Collection<K> keys) {
         List<K> list = keys instanceof List<K> given ? given : new ArrayList<>(keys);
-        SqlDialect effective = dialect;
+        SqlDialect effective = dialect == null ? dialect() : dialect;
         boolean array = effective == SqlDialect.POSTGRESQL && arrayType != null;
         int perStatement = array ? Integer.MAX_VALUE : KeyQuery.MAX_IN_LIST;
         Fetch run = new Fetch(keys.size());
