@@ -93,7 +93,9 @@ abstract class JdbcStateSourceContractTest {
     @AfterEach
     void dropTable() {
         streams.forEach(StatusStream::close);
-        jdbc.execute("DROP TABLE " + table);
+        if (table != null) {
+            jdbc.execute("DROP TABLE " + table);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------- fetching
@@ -141,6 +143,25 @@ abstract class JdbcStateSourceContractTest {
         // 1, 2, 4, 8, 16, 32, 64 parameters; one text with = ANY(?)
         assertThat(counting.sql().stream().distinct().count())
                 .isEqualTo(expectedDialect() == SqlDialect.POSTGRESQL ? 1 : 7);
+    }
+
+    @Test
+    void readsNumericKeysAsTheirJavaType() {
+        String numbers = table + "_n";
+        jdbc.execute("CREATE TABLE " + numbers + " (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL)");
+        try {
+            jdbc.update("INSERT INTO " + numbers + " (id, name) VALUES (1, 'one'), (2, 'two'), (9007199254740993, 'big')");
+            JdbcStateSource<Long, String> source = JdbcStateSource
+                    .forTable(counting, numbers, "id", Long.class, (rs, row) -> rs.getString("name"))
+                    .build();
+
+            Map<Long, String> fetched = source.fetch(List.of(1L, 3L, 9007199254740993L));
+
+            assertThat(fetched).containsExactlyInAnyOrderEntriesOf(Map.of(1L, "one", 9007199254740993L, "big"));
+            assertThat(counting.statements()).isEqualTo(1);
+        } finally {
+            jdbc.execute("DROP TABLE " + numbers);
+        }
     }
 
     @Test

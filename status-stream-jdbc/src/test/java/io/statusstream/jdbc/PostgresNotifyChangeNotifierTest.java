@@ -71,7 +71,9 @@ class PostgresNotifyChangeNotifierTest {
         for (AutoCloseable closeable : toClose) {
             closeable.close();
         }
-        jdbc.execute("DROP TABLE " + table);
+        if (table != null) {
+            jdbc.execute("DROP TABLE " + table);
+        }
     }
 
     @Test

@@ -2,12 +2,10 @@ package io.statusstream.jdbc.testing;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 
-import java.lang.reflect.AnnotatedElement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -16,7 +14,7 @@ import java.util.Optional;
  * The check behind {@link RequiresDatabase}: skips or fails (see there) when the database cannot be reached. The
  * outcome of each check is kept in the root store, so each server is probed once per test run.
  */
-public final class RequiresDatabaseExtension implements BeforeAllCallback, BeforeEachCallback {
+public final class RequiresDatabaseExtension implements BeforeEachCallback {
 
     /** System property that turns a skip into a failure; the root pom passes it to surefire. */
     public static final String REQUIRE_SERVICES_PROPERTY = "statusstream.requireServices";
@@ -26,18 +24,14 @@ public final class RequiresDatabaseExtension implements BeforeAllCallback, Befor
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(RequiresDatabaseExtension.class);
 
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        check(context, context.getRequiredTestClass());
-    }
-
+    /** Checked per test, not per class, so that each skipped test is reported as skipped, with the reason. */
     @Override
     public void beforeEach(ExtensionContext context) {
-        check(context, context.getRequiredTestMethod());
-    }
-
-    private static void check(ExtensionContext context, AnnotatedElement element) {
-        Optional<RequiresDatabase> required = AnnotationSupport.findAnnotation(element, RequiresDatabase.class);
+        Optional<RequiresDatabase> required = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(),
+                RequiresDatabase.class);
+        if (required.isEmpty()) {
+            required = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), RequiresDatabase.class);
+        }
         if (required.isEmpty()) {
             return;
         }
@@ -68,7 +62,8 @@ public final class RequiresDatabaseExtension implements BeforeAllCallback, Befor
             }
             return unreachable(database, "the connection is not valid");
         } catch (SQLException failure) {
-            return unreachable(database, failure.getMessage());
+            String cause = String.valueOf(failure.getMessage()).strip();
+            return unreachable(database, cause.endsWith(".") ? cause.substring(0, cause.length() - 1) : cause);
         }
     }
 
