@@ -138,6 +138,9 @@ public final class JdbcStateSource<K, S> implements StateSource<K, S> {
 
     @Override
     public Map<K, S> fetch(Collection<K> keys) {
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
         List<K> list = keys instanceof List<K> given ? given : new ArrayList<>(keys);
         SqlDialect effective = dialect == null ? dialect() : dialect;
         boolean array = effective == SqlDialect.POSTGRESQL && arrayType != null;
@@ -150,7 +153,12 @@ public final class JdbcStateSource<K, S> implements StateSource<K, S> {
         return run.states;
     }
 
-    /** The dialect in use: the configured one, else detected from a connection (borrowing one if not yet done). */
+    /**
+     * The dialect in use: the configured one, else the one detected from a connection, borrowing one if no fetch has
+     * done so yet.
+     *
+     * @throws DataAccessException if a connection is needed and cannot be had
+     */
     public SqlDialect dialect() {
         SqlDialect current = dialect;
         if (current == null) {

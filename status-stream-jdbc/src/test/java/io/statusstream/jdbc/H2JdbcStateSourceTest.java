@@ -3,10 +3,13 @@ package io.statusstream.jdbc;
 import io.statusstream.jdbc.testing.RequiresDatabase;
 import io.statusstream.jdbc.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessException;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @RequiresDatabase(TestDatabase.H2)
 class H2JdbcStateSourceTest extends JdbcStateSourceContractTest {
@@ -45,6 +48,43 @@ class H2JdbcStateSourceTest extends JdbcStateSourceContractTest {
             assertThat(source.unreadableKeys()).containsExactly("not a number");
             // the failed statement, then halves and quarters down to the bad key: 1 + 2 + 2 + 2
             assertThat(counting.statements()).isEqualTo(7);
+        } finally {
+            jdbc.execute("DROP TABLE " + numbers);
+        }
+    }
+
+    @Test
+    void throwsInsteadOfReportingEveryKeyAbsentWhenNoKeyOfAChunkCanBeRead() {
+        String numbers = table + "_n";
+        jdbc.execute("CREATE TABLE " + numbers + " (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL)");
+        try {
+            JdbcStateSource<String, String> source = JdbcStateSource
+                    .forTable(dataSource, numbers, "id", String.class, (rs, row) -> rs.getString("name"))
+                    .build();
+
+            assertThatThrownBy(() -> source.fetch(List.of("x", "y", "z")))
+                    .isInstanceOf(DataAccessException.class);
+            assertThat(source.unreadableKeys()).isEmpty();
+        } finally {
+            jdbc.execute("DROP TABLE " + numbers);
+        }
+    }
+
+    @Test
+    void givesUpIsolatingAfterABudgetOfStatementsAndThrows() {
+        String numbers = table + "_n";
+        jdbc.execute("CREATE TABLE " + numbers + " (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL)");
+        try {
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                keys.add(i % 3 == 0 ? "bad " + i : String.valueOf(i));
+            }
+            JdbcStateSource<String, String> source = JdbcStateSource
+                    .forTable(counting, numbers, "id", String.class, (rs, row) -> rs.getString("name"))
+                    .build();
+
+            assertThatThrownBy(() -> source.fetch(keys)).isInstanceOf(DataAccessException.class);
+            assertThat(counting.statements()).isLessThanOrEqualTo(1 + JdbcStateSource.ISOLATION_BUDGET);
         } finally {
             jdbc.execute("DROP TABLE " + numbers);
         }

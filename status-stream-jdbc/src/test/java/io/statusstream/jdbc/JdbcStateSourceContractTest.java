@@ -257,6 +257,30 @@ abstract class JdbcStateSourceContractTest {
                 .hasMessageContaining("row mapper failed on every row");
     }
 
+    @Test
+    void aRowThatCannotBeMappedLooksAbsentToItsSubscribersWhileTheOthersKeepGettingChanges() {
+        insert("a", "alpha");
+        insert("b", "beta");
+        RecordingSink sinkA = new RecordingSink();
+        RecordingSink sinkB = new RecordingSink();
+        StatusStream<String, Bot> stream = stream(source(dataSource), builder -> builder);
+        stream.subscribe(List.of("a"), null, sinkA);
+        stream.subscribe(List.of("b"), null, sinkB);
+        scheduler.runDue();
+
+        jdbc.update("UPDATE " + table + " SET name = ?, version = 2 WHERE id = ?", "poisoned", "b");
+        jdbc.update("UPDATE " + table + " SET name = ?, version = 2 WHERE id = ?", "alpha 2", "a");
+        scheduler.advance(POLL_INTERVAL);
+        jdbc.update("UPDATE " + table + " SET name = ?, version = 3 WHERE id = ?", "alpha 3", "a");
+        scheduler.advance(POLL_INTERVAL);
+        jdbc.update("UPDATE " + table + " SET name = ?, version = 3 WHERE id = ?", "beta again", "b");
+        scheduler.advance(POLL_INTERVAL);
+
+        assertThat(stream.stats().sourceHealthy()).isTrue();
+        assertThat(sinkA.data()).containsExactly("a|SNAPSHOT|alpha@1", "a|CHANGE|alpha 2@2", "a|CHANGE|alpha 3@3");
+        assertThat(sinkB.data()).containsExactly("b|SNAPSHOT|beta@1", "b|REMOVED|-", "b|CHANGE|beta again@3");
+    }
+
     // ------------------------------------------------------------------------------------------------- timeouts
 
     @Test

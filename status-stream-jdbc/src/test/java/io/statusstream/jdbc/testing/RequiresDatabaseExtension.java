@@ -37,7 +37,7 @@ public final class RequiresDatabaseExtension implements BeforeEachCallback {
         }
         TestDatabase database = required.get().value();
         String problem = context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(database, RequiresDatabaseExtension::probe, String.class);
+                .computeIfAbsent(database, RequiresDatabaseExtension::probe, String.class);
         if (problem.isEmpty()) {
             return;
         }
