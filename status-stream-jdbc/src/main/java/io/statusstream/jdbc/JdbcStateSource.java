@@ -256,7 +256,7 @@ public final class JdbcStateSource<K, S> implements StateSource<K, S> {
             }
             failed.forEach((key, failure) -> {
                 if (unreadable.add(key)) {
-                    LOG.log(Level.WARNING, this + ": key " + key + " cannot be read and is treated as absent until it"
+                    LOG.log(Level.WARNING, this + ": key " + printable(key) + " cannot be read and is treated as absent until it"
                             + " can; the other keys are served. Cause: " + failure, failure);
                 }
             });
@@ -264,10 +264,28 @@ public final class JdbcStateSource<K, S> implements StateSource<K, S> {
         if (!unreadable.isEmpty()) {
             for (K key : keys) {
                 if (!failed.containsKey(key) && unreadable.remove(key)) {
-                    LOG.log(Level.INFO, () -> this + ": key " + key + " can be read again");
+                    LOG.log(Level.INFO, () -> this + ": key " + printable(key) + " can be read again");
                 }
             }
         }
+    }
+
+    /**
+     * A key as it may appear in a log line: keys often come from clients, so control characters (a forged line
+     * break, a NUL) are escaped and length is bounded.
+     */
+    static String printable(Object key) {
+        String text = String.valueOf(key);
+        StringBuilder shown = new StringBuilder(Math.min(text.length(), 100) + 8);
+        for (int i = 0; i < text.length() && shown.length() < 100; i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                shown.append(String.format("\\u%04x", (int) c));
+            } else {
+                shown.append(c);
+            }
+        }
+        return shown.length() < text.length() ? shown + "..." : shown.toString();
     }
 
     /** Whether a failure can be blamed on the keys bound (or the rows they select) rather than on the query. */

@@ -360,7 +360,7 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
     }
 
     private void logUnparsable(String payload, Throwable failure) {
-        String shown = payload.length() > 100 ? payload.substring(0, 100) + "..." : payload;
+        String shown = JdbcStateSource.printable(payload);
         if (!parseFailureLogged) {
             parseFailureLogged = true;
             LOG.log(Level.WARNING, this + ": skipping a payload the key parser rejected: '" + shown + "'"

@@ -57,4 +57,10 @@ class KeyQueryTest {
         assertThat(SqlDialect.forProductName("H2")).isEqualTo(SqlDialect.H2);
         assertThat(SqlDialect.forProductName("Oracle")).isEqualTo(SqlDialect.STANDARD);
     }
+
+    @Test
+    void escapesControlCharactersOfKeysInLogLines() {
+        assertThat(JdbcStateSource.printable("a\nFAKE LOG LINE\u0000")).isEqualTo("a\\u000aFAKE LOG LINE\\u0000");
+        assertThat(JdbcStateSource.printable("x".repeat(500))).hasSize(103).endsWith("...");
+    }
 }
