@@ -27,13 +27,14 @@ public final class JdbcStateSourceBuilder<K, S> {
     private final String keyColumn;
     private final Class<K> keyType;
     private final RowMapper<S> mapper;
+    private final String defaultName;
     private String name;
     private SqlDialect dialect;
     private Duration queryTimeout;
 
     JdbcStateSourceBuilder(String name, DataSource dataSource, KeyQuery query, String keyColumn, Class<K> keyType,
                            RowMapper<S> mapper) {
-        this.name = name;
+        this.defaultName = name;
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.query = query;
         this.keyColumn = Objects.requireNonNull(keyColumn, "keyColumn");
@@ -43,6 +44,9 @@ public final class JdbcStateSourceBuilder<K, S> {
 
     /** The name used in log lines; default the table's name, or {@code "query"}. */
     public JdbcStateSourceBuilder<K, S> name(String name) {
+        if (this.name != null) {
+            throw new IllegalStateException("name was already set to " + this.name);
+        }
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name must not be blank");
         }
@@ -80,7 +84,7 @@ public final class JdbcStateSourceBuilder<K, S> {
 
     /** Builds the source. Opens no connection: the dialect, unless set, is detected on the first fetch. */
     public JdbcStateSource<K, S> build() {
-        return new JdbcStateSource<>(name, dataSource, query, keyColumn, keyType, mapper, dialect,
+        return new JdbcStateSource<>(name == null ? defaultName : name, dataSource, query, keyColumn, keyType, mapper, dialect,
                 queryTimeout == null ? DEFAULT_QUERY_TIMEOUT : queryTimeout);
     }
 }

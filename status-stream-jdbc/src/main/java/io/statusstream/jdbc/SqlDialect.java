@@ -7,7 +7,7 @@ import java.util.Locale;
  * {@link java.sql.DatabaseMetaData#getDatabaseProductName() product name} on the first fetch, or set with
  * {@link JdbcStateSourceBuilder#dialect(SqlDialect)}.
  *
- * <p>Whatever the dialect, keys are always bound as parameters, never written into the SQL text.
+ * <p>Whatever the dialect, keys are always bound as parameters, never written into the SQL text. Immutable.
  */
 public enum SqlDialect {
 
