@@ -40,6 +40,18 @@ class PostgresJdbcStateSourceTest extends JdbcStateSourceContractTest {
     }
 
     @Test
+    void usesTheDialectItIsGivenInsteadOfDetectingOne() {
+        insert("a", "alpha");
+        JdbcStateSource<String, Bot> source = JdbcStateSource.forTable(counting, table, "id", String.class, BOTS)
+                .dialect(SqlDialect.STANDARD)
+                .build();
+
+        assertThat(source.fetch(List.of("a", "b", "c"))).containsOnlyKeys("a");
+        assertThat(source.dialect()).isEqualTo(SqlDialect.STANDARD);
+        assertThat(counting.sql()).singleElement().asString().contains("IN (?,?,?,?)");
+    }
+
+    @Test
     void isolatesAKeyPostgresRejectsAndServesTheRest() {
         List<String> keys = insertMany(16);
         String rejected = "nul\u0000byte";

@@ -166,7 +166,7 @@ class PostgresNotifyChangeNotifierTest {
             jdbc.update("UPDATE " + table + " SET name = 'missed', version = 1 WHERE id = 1");
 
             assertThat(sink.await("1|CHANGE|missed@1"::equals, 10, TimeUnit.SECONDS)).isTrue();
-            assertThat(hints.resyncs()).isEqualTo(2);
+            assertThat(hints.await(h -> h.resyncs() == 2, WAIT)).as("a full poll after the reconnect").isTrue();
             assertThat(log.messages(Level.WARNING)).singleElement().asString().contains("not listening");
             assertThat(log.messages(Level.INFO)).singleElement().asString().contains("listening again");
         }
