@@ -370,8 +370,11 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
         }
     }
 
-    /** Calls the listener; its failure must not cost us the connection. */
+    /** Calls the listener, unless closed; its failure must not cost us the connection. */
     private void deliver(Runnable call) {
+        if (isClosed()) {
+            return;
+        }
         try {
             call.run();
         } catch (RuntimeException failure) {
