@@ -94,6 +94,41 @@ class PostgresNotifyChangeNotifierTest {
     }
 
     @Test
+    void sendsTextKeysWithQuotesOrSqlAsTheyAre() throws Exception {
+        String texts = table + "_t";
+        String key = "O'Brien \"x\"); DROP TABLE " + table + "; --";
+        jdbc.execute("CREATE TABLE " + texts + " (code TEXT PRIMARY KEY)");
+        try {
+            PostgresNotifyChangeNotifier.installTrigger(dataSource, texts, "code", channel);
+            RecordingNotifier<String> hints = new RecordingNotifier<>(ChangeNotifier.none());
+            PostgresNotifyChangeNotifier<String> notifier = PostgresNotifyChangeNotifier
+                    .<String>builder(database.url(), credentials(), channel, payload -> payload)
+                    .build();
+            toClose.add(notifier);
+            notifier.start(hints);
+            assertThat(hints.await(h -> h.resyncs() == 1, WAIT)).isTrue();
+
+            jdbc.update("INSERT INTO " + texts + " (code) VALUES (?)", key);
+
+            assertThat(hints.await(h -> !h.keys().isEmpty(), WAIT)).isTrue();
+            assertThat(hints.keys()).containsExactly(key);
+        } finally {
+            jdbc.execute("DROP TABLE " + texts);
+        }
+    }
+
+    @Test
+    void listensOnAConnectionBorrowedFromAPool() throws Exception {
+        RecordingNotifier<Long> hints = new RecordingNotifier<>(ChangeNotifier.none());
+        started(PostgresNotifyChangeNotifier.builder(pool(), channel, Long::valueOf), hints);
+        assertThat(hints.await(h -> h.resyncs() == 1, WAIT)).isTrue();
+
+        jdbc.update("INSERT INTO " + table + " VALUES (5, 'five', 1)");
+
+        assertThat(hints.await(h -> h.keys().contains(5L), WAIT)).isTrue();
+    }
+
+    @Test
     void aWriteInAnotherConnectionReachesASubscriberLongBeforeThePollInterval() throws Exception {
         jdbc.update("INSERT INTO " + table + " VALUES (1, 'v0', 0)");
         PostgresNotifyChangeNotifier<Long> notifier = builder().build();
