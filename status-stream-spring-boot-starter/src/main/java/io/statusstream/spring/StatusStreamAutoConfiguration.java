@@ -74,7 +74,7 @@ public final class StatusStreamAutoConfiguration {
             endpoints.add(endpoint(definition, streams, limiter, meters, properties));
             paths.add(path);
         }
-        return new StatusStreamHandlerMapping(endpoints, paths, corsConfiguration(properties.cors()));
+        return new StatusStreamHandlerMapping(endpoints, paths, corsConfiguration(properties.cors()), limiter);
     }
 
     private static <K, S> StreamEndpoint<K, S> endpoint(StreamDefinition<K, S> definition, StatusStreams streams,

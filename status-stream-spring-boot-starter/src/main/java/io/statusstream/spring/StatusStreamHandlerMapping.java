@@ -24,16 +24,20 @@ final class StatusStreamHandlerMapping extends RequestMappingInfoHandlerMapping 
     private final List<StreamEndpoint<?, ?>> endpoints;
     private final List<String> paths;
     private final CorsConfiguration cors;
+    private final ConnectionLimiter limiter;
 
     /**
      * @param endpoints one per stream
      * @param paths     each endpoint's path, same order
      * @param cors      the CORS configuration of every stream endpoint, or {@code null} for none
+     * @param limiter   the connection limits the endpoints share
      */
-    StatusStreamHandlerMapping(List<StreamEndpoint<?, ?>> endpoints, List<String> paths, CorsConfiguration cors) {
+    StatusStreamHandlerMapping(List<StreamEndpoint<?, ?>> endpoints, List<String> paths, CorsConfiguration cors,
+                               ConnectionLimiter limiter) {
         this.endpoints = List.copyOf(endpoints);
         this.paths = List.copyOf(paths);
         this.cors = cors;
+        this.limiter = limiter;
         setOrder(ORDER);
     }
 
@@ -66,6 +70,11 @@ final class StatusStreamHandlerMapping extends RequestMappingInfoHandlerMapping 
     @Override
     protected CorsConfiguration initCorsConfiguration(Object handler, Method method, RequestMappingInfo mapping) {
         return cors;
+    }
+
+    /** Open streams of all endpoints, as counted against {@code status-stream.max-connections}. */
+    int openConnections() {
+        return limiter.openConnections();
     }
 
     @Override

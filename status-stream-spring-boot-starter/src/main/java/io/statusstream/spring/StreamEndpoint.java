@@ -186,8 +186,11 @@ final class StreamEndpoint<K, S> {
         result.onError(failure -> end.run());
         subscription.ready().whenComplete((absentKeys, failure) -> {
             if (failure != null) {
-                end.run();
-                result.setResult(retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down"));
+                // Cancelled: by our own end (timeout, client gone), which answers for itself, or by the engine's shutdown.
+                if (!ended.get()) {
+                    end.run();
+                    result.setResult(retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down"));
+                }
             } else if (!absentKeys.isEmpty()) {
                 end.run();
                 result.setResult(refuse(HttpStatus.NOT_FOUND, "no such key: " + absentKeys.stream()

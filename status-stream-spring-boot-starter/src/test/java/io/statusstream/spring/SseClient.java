@@ -1,5 +1,7 @@
 package io.statusstream.spring;
 
+import io.statusstream.core.testing.ManualStreamScheduler;
+
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,8 +15,13 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real Server-Sent Events client for tests: the JDK's HTTP client reading the body line by line, parsed as the
@@ -29,9 +36,15 @@ final class SseClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(TIMEOUT).build();
     private final int port;
+    private final ManualStreamScheduler scheduler;
 
-    SseClient(int port) {
+    /**
+     * @param scheduler the engines' scheduler: while a request waits for its response, the client runs the engine's
+     *                  due tasks (the first fetch of new keys), as the engine's poller thread would
+     */
+    SseClient(int port, ManualStreamScheduler scheduler) {
         this.port = port;
+        this.scheduler = scheduler;
     }
 
     /** One received field group: an event, or a lone {@code retry} hint ({@code data} null). */
@@ -48,6 +61,39 @@ final class SseClient {
 
     CompletableFuture<Connection> open(String path) {
         return open(path, Map.of());
+    }
+
+    Connection connect(String path) {
+        return connect(path, Map.of());
+    }
+
+    /** Opens a request and runs the engine's due tasks until its response headers arrive. */
+    Connection connect(String path, Map<String, String> headers) {
+        CompletableFuture<Connection> response = open(path, headers);
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            scheduler.runDue();
+            try {
+                return response.get(10, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no response to " + path + " within " + TIMEOUT);
+                }
+            } catch (InterruptedException | ExecutionException failed) {
+                throw new AssertionError(failed);
+            }
+        }
+    }
+
+    /** Repeats a step until the condition holds: writer threads act on each step asynchronously. */
+    static void driveUntil(BooleanSupplier condition, Runnable step) {
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(20)).until(() -> {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            step.run();
+            return false;
+        });
     }
 
     /** An open response, read in the background. */

@@ -16,25 +16,20 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The starter over real HTTP: Tomcat on a random port, a real SSE client. Time moves only when a test advances the
  * {@link ManualStreamScheduler}; each test watches its own keys, so tests sharing the context do not interfere.
  */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = "status-stream.max-keys-per-stream=5")
+        properties = {"status-stream.max-keys-per-stream=5",
+                "status-stream.cors.allowed-origins=https://app.example.com",
+                "status-stream.cors.allow-credentials=true"})
 class StatusStreamHttpTests {
 
     @LocalServerPort
@@ -55,7 +50,7 @@ class StatusStreamHttpTests {
 
     @BeforeEach
     void setUp() {
-        client = new SseClient(port);
+        client = new SseClient(port, scheduler);
     }
 
     @Test
@@ -210,6 +205,22 @@ class StatusStreamHttpTests {
     }
 
     @Test
+    void allowsCrossOriginStreamsFromConfiguredOriginsOnlyWithCredentials() {
+        source.put(13L, new Bot("o", "OK"));
+        try (Connection allowed = connect("/api/v1/bots/13/status-stream",
+                Map.of("Origin", "https://app.example.com"))) {
+            assertThat(allowed.status()).isEqualTo(200);
+            assertThat(allowed.header("Access-Control-Allow-Origin")).isEqualTo("https://app.example.com");
+            assertThat(allowed.header("Access-Control-Allow-Credentials")).isEqualTo("true");
+            assertThat(allowed.nextEvent().data()).contains("snapshot");
+        }
+        try (Connection refused = connect("/api/v1/bots/13/status-stream", Map.of("Origin", "https://evil.example"))) {
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.header("Access-Control-Allow-Origin")).isNull();
+        }
+    }
+
+    @Test
     void aDisconnectedClientIsReleasedAndItsKeyUnwatchedWithoutLeaks() {
         source.put(9L, new Bot("k", "OK"));
         int before = subscribers("bots");
@@ -219,7 +230,7 @@ class StatusStreamHttpTests {
         }
         // The server learns of the disconnect when a write fails: heartbeats find it.
         // Every test closes its connections, so every subscription of both streams must end.
-        driveUntil(() -> subscribers("bots") == 0 && subscribers("orders") == 0,
+        SseClient.driveUntil(() -> subscribers("bots") == 0 && subscribers("orders") == 0,
                 () -> scheduler.advance(StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL));
         scheduler.advance(StatusStreamBuilder.DEFAULT_KEY_RETENTION.plus(StatusStreamBuilder.DEFAULT_POLL_INTERVAL));
         assertThat(streams.get("bots").stats().watchedKeys()).isZero();
@@ -271,35 +282,10 @@ class StatusStreamHttpTests {
     }
 
     private Connection connect(String path) {
-        return connect(path, Map.of());
+        return client.connect(path);
     }
 
-    /** Opens a request and runs the engine's due tasks (the first fetch) until its headers arrive. */
     private Connection connect(String path, Map<String, String> headers) {
-        CompletableFuture<Connection> response = client.open(path, headers);
-        long deadline = System.nanoTime() + SseClient.TIMEOUT.toNanos();
-        while (true) {
-            scheduler.runDue();
-            try {
-                return response.get(10, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("no response to " + path + " within " + SseClient.TIMEOUT);
-                }
-            } catch (InterruptedException | ExecutionException failed) {
-                throw new AssertionError(failed);
-            }
-        }
-    }
-
-    /** Repeats a step until the condition holds: writer threads act on each step asynchronously. */
-    private static void driveUntil(BooleanSupplier condition, Runnable step) {
-        await().atMost(SseClient.TIMEOUT).pollInterval(Duration.ofMillis(20)).until(() -> {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            step.run();
-            return false;
-        });
+        return client.connect(path, headers);
     }
 }
