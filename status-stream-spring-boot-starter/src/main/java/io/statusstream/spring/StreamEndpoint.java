@@ -8,10 +8,12 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 
 import java.lang.reflect.Method;
 import java.security.Principal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,10 +29,12 @@ import java.util.stream.Collectors;
  * and answers asynchronously once the engine knows the first state of every key: 404 if some key does not exist,
  * 503 if that takes longer than the ready timeout, else the stream, whose buffered first events are written at once.
  *
- * <p>The handler returns {@code DeferredResult<Object>} whose result is either the {@link StreamEmitter} (handled by
- * Spring MVC's emitter support, which starts a second async phase without timeout) or a {@code ResponseEntity} with
- * a problem body (handled as any entity): with {@code Object} as the declared type, Spring MVC picks the handler by
- * the result's class.
+ * <p>Both handler methods return {@code DeferredResult<ResponseBodyEmitter>}, refusals included (already set, so
+ * answered at once). Its result is either the {@link StreamEmitter}, handled by Spring MVC's emitter support (which
+ * starts a second async phase, without timeout), or a {@code ResponseEntity} with a problem body, which Spring MVC
+ * picks a handler for by the result's class. The declared type matters when the stream ends: the emitter's own
+ * completion resumes the request with a {@code null} result, which Spring MVC treats as handled only when the declared
+ * result type is an emitter; with {@code Object} it would render a view named after the URL.
  *
  * <p>Thread-safe: stateless apart from the shared limiter and stream, which are.
  */
@@ -76,18 +80,36 @@ final class StreamEndpoint<K, S> {
     }
 
     /** {@code GET {path}/{key}/status-stream}. */
-    public Object singleKey(@PathVariable("key") String key, HttpServletRequest request) {
-        return open(List.of(key), request);
+    public DeferredResult<ResponseBodyEmitter> singleKey(@PathVariable("key") String key, HttpServletRequest request) {
+        return answer(open(List.of(key), request));
     }
 
     /** {@code GET {path}/status-stream?ids=1,2,3} (or {@code ?ids=1&ids=2}). */
-    public Object multiKey(HttpServletRequest request) {
+    public DeferredResult<ResponseBodyEmitter> multiKey(HttpServletRequest request) {
+        return answer(openMany(request));
+    }
+
+    /** The outcome as the handler's declared result: a pending stream as it is, a refusal as a set result. */
+    @SuppressWarnings("unchecked")
+    private static DeferredResult<ResponseBodyEmitter> answer(Object outcome) {
+        DeferredResult<?> result;
+        if (outcome instanceof DeferredResult<?> pending) {
+            result = pending;
+        } else {
+            DeferredResult<Object> refused = new DeferredResult<>();
+            refused.setResult(outcome);
+            result = refused;
+        }
+        return (DeferredResult<ResponseBodyEmitter>) result;
+    }
+
+    private Object openMany(HttpServletRequest request) {
         String[] values = request.getParameterValues(IDS_PARAMETER);
         if (values == null) {
             return refuse(HttpStatus.BAD_REQUEST, "the query parameter '" + IDS_PARAMETER
                     + "' must list the keys to watch, separated by commas");
         }
-        List<String> texts = new java.util.ArrayList<>();
+        List<String> texts = new ArrayList<>();
         for (String value : values) {
             for (String text : value.split(",", -1)) {
                 if (!text.isBlank()) {

@@ -8,11 +8,14 @@ import io.statusstream.spring.SseClient.Event;
 import io.statusstream.spring.TestApplication.Bot;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -26,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The starter over real HTTP: Tomcat on a random port, a real SSE client. Time moves only when a test advances the
  * {@link ManualStreamScheduler}; each test watches its own keys, so tests sharing the context do not interfere.
  */
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = {"status-stream.max-keys-per-stream=5",
                 "status-stream.cors.allowed-origins=https://app.example.com",
@@ -221,7 +225,7 @@ class StatusStreamHttpTests {
     }
 
     @Test
-    void aDisconnectedClientIsReleasedAndItsKeyUnwatchedWithoutLeaks() {
+    void aDisconnectedClientIsReleasedQuietlyAndItsKeyUnwatchedWithoutLeaks(CapturedOutput output) {
         source.put(9L, new Bot("k", "OK"));
         int before = subscribers("bots");
         try (Connection stream = connect("/api/v1/bots/9/status-stream")) {
@@ -235,6 +239,7 @@ class StatusStreamHttpTests {
         scheduler.advance(StatusStreamBuilder.DEFAULT_KEY_RETENTION.plus(StatusStreamBuilder.DEFAULT_POLL_INTERVAL));
         assertThat(streams.get("bots").stats().watchedKeys()).isZero();
         assertThat(streams.get("orders").stats().watchedKeys()).isZero();
+        assertThat(output.toString()).as("a client going away is no warning").doesNotContain("WARN", "ERROR", "Exception");
     }
 
     @Test
