@@ -22,8 +22,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The starter over real HTTP: Tomcat on a random port, a real SSE client. Time moves only when a test advances the
@@ -155,6 +158,27 @@ class StatusStreamHttpTests {
             scheduler.runDue();
             assertThat(stream.nextEvent().data()).startsWith("{\"key\":\"6\",\"kind\":\"change\"");
         }
+    }
+
+    @Test
+    void aReconnectStormOnTheSameKeysCollapsesIntoOneFetch() throws Exception {
+        source.put(14L, new Bot("p", "OK"));
+        int subscribersBefore = subscribers("bots");
+        int fetchesBefore = source.fetches();
+        List<CompletableFuture<Connection>> pending = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            pending.add(client.open("/api/v1/bots/14/status-stream"));
+        }
+        // Every request has subscribed and waits for the key's first state; the poller has not run yet.
+        await().atMost(SseClient.TIMEOUT).until(() -> subscribers("bots") == subscribersBefore + 5);
+        scheduler.runDue();
+
+        for (CompletableFuture<Connection> response : pending) {
+            try (Connection stream = response.get(SseClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                assertThat(stream.nextEvent().data()).startsWith("{\"key\":\"14\",\"kind\":\"snapshot\"");
+            }
+        }
+        assertThat(source.fetches() - fetchesBefore).isEqualTo(1);
     }
 
     @Test
