@@ -1,7 +1,9 @@
 package io.statusstream.spring;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.statusstream.core.EventSerializer;
 import io.statusstream.core.StatusStream;
+import io.statusstream.core.StatusStreamBuilder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Serves every {@link StreamDefinition} bean of a servlet web application as Server-Sent Events: one engine per
@@ -83,9 +86,8 @@ public final class StatusStreamAutoConfiguration {
         StatusStreamProperties.Stream settings = properties.settingsFor(definition.name());
         return new StreamEndpoint<>(definition, streams.get(definition), limiter, metrics,
                 settings.maxKeysPerStream(), properties.readyTimeout(),
-                settings.reconnectDelay() != null ? settings.reconnectDelay() : properties.effectiveReconnectDelay(),
-                settings.reconnectJitter() != null ? settings.reconnectJitter()
-                        : io.statusstream.core.StatusStreamBuilder.DEFAULT_RECONNECT_JITTER);
+                Objects.requireNonNullElse(settings.reconnectDelay(), StatusStreamBuilder.DEFAULT_RECONNECT_DELAY),
+                Objects.requireNonNullElse(settings.reconnectJitter(), StatusStreamBuilder.DEFAULT_RECONNECT_JITTER));
     }
 
     private static CorsConfiguration corsConfiguration(StatusStreamProperties.Cors cors) {
@@ -142,7 +144,7 @@ public final class StatusStreamAutoConfiguration {
         INSTANCE;
 
         @Override
-        public <K, S> io.statusstream.core.EventSerializer<K, S> create(StreamDefinition<K, S> definition) {
+        public <K, S> EventSerializer<K, S> create(StreamDefinition<K, S> definition) {
             throw new IllegalStateException("stream '" + definition.name() + "' has no serializer: add Jackson 3"
                     + " (spring-boot-starter-jackson) for the JSON envelope, declare an EventSerializerFactory bean,"
                     + " or set .serializer(...) on its StreamDefinition");

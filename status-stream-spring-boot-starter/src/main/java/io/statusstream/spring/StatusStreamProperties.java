@@ -97,11 +97,6 @@ public record StatusStreamProperties(
                 or(own.maxKeysPerStream(), maxKeysPerStream));
     }
 
-    /** The reconnect delay in effect for Retry-After: the configured one, else the engine's default. */
-    Duration effectiveReconnectDelay() {
-        return reconnectDelay == null ? StatusStreamBuilder.DEFAULT_RECONNECT_DELAY : reconnectDelay;
-    }
-
     private static <T> T or(T preferred, T fallback) {
         return preferred != null ? preferred : fallback;
     }

@@ -145,7 +145,6 @@ final class StreamEndpoint<K, S> {
         if (keys.size() > maxKeys) {
             return tooManyKeys();
         }
-        keys = Collections.unmodifiableSet(keys);
 
         Principal principal = request.getUserPrincipal();
         if (definition.accessPolicy().isPresent()) {

@@ -38,7 +38,8 @@ class StatusStreamAutoConfigurationTests {
             assertThat(context).hasNotFailed().hasSingleBean(StatusStreams.class);
             StatusStreams streams = context.getBean(StatusStreams.class);
             assertThat(streams.names()).containsExactly("bots", "jobs");
-            assertThat(streams.get(context.getBean("bots", StreamDefinition.class)).name()).isEqualTo("bots");
+            StreamDefinition<?, ?> bots = context.getBean("bots", StreamDefinition.class);
+            assertThat(streams.get(bots).name()).isEqualTo("bots");
 
             StatusStreamHandlerMapping mapping = context.getBean(StatusStreamHandlerMapping.class);
             assertThat(handlerFor(mapping, "/api/v1/bots/7/status-stream")).isNotNull();
