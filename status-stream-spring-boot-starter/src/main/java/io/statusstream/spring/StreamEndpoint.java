@@ -26,8 +26,10 @@ import java.util.stream.Collectors;
  *
  * <p>A request is checked on the request thread, in this order, each refusal answered before any stream header is
  * sent: keys (400), principal and access policy (401, 403, 404), connection limits (503, 429). Then it subscribes
- * and answers asynchronously once the engine knows the first state of every key: 404 if some key does not exist,
+ * and answers asynchronously once the engine knows the first state of every key: 404 if none of the keys exists,
  * 503 if that takes longer than the ready timeout, else the stream, whose buffered first events are written at once.
+ * In a multi-key stream, a key that does not exist (yet) gets a snapshot with a {@code null} state, and a change
+ * if it appears.
  *
  * <p>Both handler methods return {@code DeferredResult<ResponseBodyEmitter>}, refusals included (already set, so
  * answered at once). Its result is either the {@link StreamEmitter}, handled by Spring MVC's emitter support (which
@@ -212,9 +214,11 @@ final class StreamEndpoint<K, S> {
                     end.run();
                     result.setResult(retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down"));
                 }
-            } else if (!absentKeys.isEmpty()) {
+            } else if (absentKeys.size() == keys.size()) {
+                // Only when no key exists: a dashboard stream survives one deleted row, whose snapshot has a null state.
                 end.run();
-                result.setResult(refuse(HttpStatus.NOT_FOUND, "no such key: " + absentKeys.stream()
+                result.setResult(refuse(HttpStatus.NOT_FOUND, (keys.size() == 1 ? "no such key: " : "no such keys: ")
+                        + absentKeys.stream()
                         .map(key -> echo(definition.keyFormatter().apply(key)))
                         .collect(Collectors.joining(", "))));
             } else if (!result.setResult(emitter)) {

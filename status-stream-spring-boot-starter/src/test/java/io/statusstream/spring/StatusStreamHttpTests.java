@@ -198,16 +198,31 @@ class StatusStreamHttpTests {
     }
 
     @Test
-    void answers404ForAKeyTheSourceDoesNotHave() {
+    void answers404WhenNoRequestedKeyExistsInTheSource() {
         try (Connection refused = connect("/api/v1/bots/999/status-stream")) {
             assertThat(refused.status()).isEqualTo(404);
             assertThat(refused.header("Content-Type")).isEqualTo("application/problem+json");
             assertThat(refused.bodyText()).contains("no such key: 999");
         }
-        source.put(998L, new Bot("x", "y"));
-        try (Connection refused = connect("/api/v1/bots/status-stream?ids=998,997")) {
+        try (Connection refused = connect("/api/v1/bots/status-stream?ids=997,996")) {
             assertThat(refused.status()).isEqualTo(404);
-            assertThat(refused.bodyText()).contains("997").doesNotContain("998");
+            assertThat(refused.bodyText()).contains("no such keys: 997, 996");
+        }
+    }
+
+    @Test
+    void aMultiKeyStreamWithSomeKeysMissingStreamsTheOthersAndNullForTheMissing() {
+        source.put(998L, new Bot("x", "y"));
+        try (Connection stream = connect("/api/v1/bots/status-stream?ids=998,995")) {
+            assertThat(stream.status()).isEqualTo(200);
+            List<String> data = List.of(stream.nextEvent().data(), stream.nextEvent().data());
+            assertThat(data).contains("{\"key\":\"995\",\"kind\":\"snapshot\",\"state\":null}")
+                    .anyMatch(d -> d.startsWith("{\"key\":\"998\",\"kind\":\"snapshot\",\"state\":{"));
+
+            source.put(995L, new Bot("late", "NEW"));
+            streams.<Long, Bot>get("bots").touch(995L);
+            scheduler.runDue();
+            assertThat(stream.nextEvent().data()).startsWith("{\"key\":\"995\",\"kind\":\"change\"");
         }
     }
 
