@@ -1,0 +1,71 @@
+package io.statusstream.spring;
+
+import io.statusstream.core.CloseReason;
+import io.statusstream.core.EventSink;
+import org.springframework.http.MediaType;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter.DataWithMediaType;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Writes the engine's already-encoded frames through an {@link SseEmitter} as they are: as {@code text/plain}
+ * items, which Spring MVC writes with its {@code String} converter, byte for byte, and flushes. (Sending them as
+ * {@code send(Object)} would wrap them in another {@code data:} field.) Frames sent before Spring MVC has started
+ * the response are buffered by the emitter and written when it starts.
+ *
+ * <p>Thread-safety: the engine never writes concurrently to one sink; {@link #close} may run during a write (a
+ * stuck client). The emitter's completion takes the lock a blocked write holds, so a close during a write is
+ * deferred to the end of that write instead of blocking the closing thread; the servlet container's write timeout
+ * bounds how long that is.
+ */
+final class EmitterEventSink implements EventSink {
+
+    private static final MediaType TEXT_UTF8 = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
+
+    private final SseEmitter emitter;
+    private final AtomicBoolean completed = new AtomicBoolean();
+    private volatile boolean writing;
+    private volatile boolean closeRequested;
+
+    EmitterEventSink(SseEmitter emitter) {
+        this.emitter = emitter;
+    }
+
+    @Override
+    public void write(String frames) throws IOException {
+        writing = true;
+        try {
+            emitter.send(Set.of(new DataWithMediaType(frames, TEXT_UTF8)));
+        } catch (IllegalStateException completedOrFailed) {
+            // The emitter was completed (client gone, request timed out or ended): for the engine that is a failed write.
+            throw new IOException("the stream's response is no longer open", completedOrFailed);
+        } finally {
+            writing = false;
+            if (closeRequested) {
+                complete();
+            }
+        }
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        closeRequested = true;
+        if (!writing) {
+            complete();
+        }
+    }
+
+    private void complete() {
+        if (completed.compareAndSet(false, true)) {
+            try {
+                emitter.complete();
+            } catch (RuntimeException alreadyGone) {
+                // The response already ended; nothing is left to complete.
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.statusstream.spring;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.statusstream.core.CloseReason;
+import io.statusstream.core.StatusStream;
+import io.statusstream.core.StreamMetrics;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@link StatusStreamMetrics} on Micrometer. Meters are registered once per stream, so the hot path only increments.
+ * Thread-safe: Micrometer meters are.
+ */
+final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
+
+    static final String PREFIX = "status.stream.";
+
+    private final MeterRegistry registry;
+
+    MicrometerStatusStreamMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public StreamMetrics engineMetrics(String stream) {
+        return new EngineMeters(registry, Tags.of("stream", stream));
+    }
+
+    @Override
+    public void streamStarted(StatusStream<?, ?> stream) {
+        Tags tags = Tags.of("stream", stream.name());
+        Gauge.builder(PREFIX + "subscribers", stream, s -> s.stats().subscribers())
+                .description("Open subscriptions").tags(tags).register(registry);
+        Gauge.builder(PREFIX + "watched.keys", stream, s -> s.stats().watchedKeys())
+                .description("Keys polled each interval").tags(tags).register(registry);
+        Gauge.builder(PREFIX + "source.healthy", stream, s -> s.stats().sourceHealthy() ? 1 : 0)
+                .description("1 while the source answers, 0 while its polls fail").tags(tags).register(registry);
+        Gauge.builder(PREFIX + "source.consecutive.failures", stream, s -> s.stats().consecutiveFailures())
+                .description("Failed polls since the last successful one").tags(tags).register(registry);
+    }
+
+    @Override
+    public void connectionRejected(String stream, int status) {
+        Counter.builder(PREFIX + "connections.rejected")
+                .description("Stream requests refused before the stream started")
+                .tags("stream", stream, "status", Integer.toString(status))
+                .register(registry)
+                .increment();
+    }
+
+    /** The engine's counters and timers for one stream. */
+    private static final class EngineMeters implements StreamMetrics {
+
+        private final Timer polls;
+        private final Counter pollErrors;
+        private final Counter pollsSkipped;
+        private final Counter sourceCalls;
+        private final Counter sourceCallsSaved;
+        private final Counter changes;
+        private final Counter eventsSent;
+        private final Counter eventsCoalesced;
+        private final Counter heartbeats;
+        private final Counter subscribersOpened;
+        private final Map<CloseReason, Counter> subscribersClosed = new EnumMap<>(CloseReason.class);
+
+        EngineMeters(MeterRegistry registry, Tags tags) {
+            polls = Timer.builder(PREFIX + "polls").description("Successful polls and the time they took")
+                    .tags(tags).register(registry);
+            pollErrors = counter(registry, "poll.errors", "Failed polls", tags);
+            pollsSkipped = counter(registry, "polls.skipped", "Poll ticks skipped because a poll overran", tags);
+            sourceCalls = counter(registry, "source.calls", "Calls made to the state source", tags);
+            sourceCallsSaved = counter(registry, "source.calls.saved",
+                    "Source calls (database statements) saved against one query per client per key", tags);
+            changes = counter(registry, "changes", "Changes detected", tags);
+            eventsSent = counter(registry, "events.sent", "Events written to clients", tags);
+            eventsCoalesced = counter(registry, "events.coalesced",
+                    "Undelivered events replaced by a newer state for a slow client", tags);
+            heartbeats = counter(registry, "heartbeats", "Heartbeat events written", tags);
+            subscribersOpened = counter(registry, "subscribers.opened", "Subscriptions opened", tags);
+            for (CloseReason reason : CloseReason.values()) {
+                subscribersClosed.put(reason, Counter.builder(PREFIX + "subscribers.closed")
+                        .description("Subscriptions ended, by reason (stuck: cut for making no progress)")
+                        .tags(tags).tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(registry));
+            }
+        }
+
+        private static Counter counter(MeterRegistry registry, String name, String description, Tags tags) {
+            return Counter.builder(PREFIX + name).description(description).tags(tags).register(registry);
+        }
+
+        @Override
+        public void pollCompleted(int keys, int calls, long perClientCallsAvoided, Duration duration) {
+            polls.record(duration);
+            sourceCalls.increment(calls);
+            sourceCallsSaved.increment(perClientCallsAvoided);
+        }
+
+        @Override
+        public void pollFailed(Throwable failure) {
+            pollErrors.increment();
+        }
+
+        @Override
+        public void pollsSkipped(long ticks) {
+            pollsSkipped.increment(ticks);
+        }
+
+        @Override
+        public void changesDetected(int count) {
+            changes.increment(count);
+        }
+
+        @Override
+        public void eventsSent(int events) {
+            eventsSent.increment(events);
+        }
+
+        @Override
+        public void eventCoalesced() {
+            eventsCoalesced.increment();
+        }
+
+        @Override
+        public void heartbeatSent() {
+            heartbeats.increment();
+        }
+
+        @Override
+        public void subscriberOpened() {
+            subscribersOpened.increment();
+        }
+
+        @Override
+        public void subscriberClosed(CloseReason reason) {
+            subscribersClosed.get(reason).increment();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.statusstream.spring;
+
+import io.statusstream.core.StatusStreamBuilder;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Configuration of the status streams of an application, under status-stream.
+ *
+ * <p>Engine settings left unset take the engine's defaults ({@link StatusStreamBuilder}.DEFAULT_*, shown in
+ * the generated metadata); each may be overridden for one stream under status-stream.streams.<name>.
+ * Immutable.
+ *
+ * @param basePath                   Path under which a stream without its own path is served, followed by
+ *                                   /<name>
+ * @param pollInterval               How often every watched key is fetched
+ * @param batchSize                  Most keys per source call
+ * @param heartbeatInterval          Interval of ping events on idle streams; also how often stuck clients
+ *                                   are looked for
+ * @param replaySize                 Changes retained per key for Last-Event-ID replay; 0 turns replay off
+ * @param replayMaxAge               How long a change stays replayable
+ * @param maxQueuedEvents            Most events a replay may queue for one client; a longer replay is sent as
+ *                                   snapshots
+ * @param stuckClientTimeout         How long a client may make no write progress before it is closed
+ * @param keyRetention               How long a key stays watched after its last subscriber left
+ * @param maxBackoff                 Longest wait between polls while the source keeps failing
+ * @param reconnectDelay             The SSE retry hint: how long a browser waits before reconnecting; also
+ *                                   the basis of Retry-After on refused connections
+ * @param reconnectJitter            Random extra reconnect delay, drawn per client, so that clients cut together do
+ *                                   not reconnect together
+ * @param readyTimeout               How long a new stream request may wait for the first state of its keys (the
+ *                                   source is slow or down) before it is answered with 503
+ * @param maxConnections             Most open streams of the application, all streams together; more are refused
+ *                                   with 503 and Retry-After
+ * @param maxConnectionsPerPrincipal Most open streams of one principal, all streams together; more are refused with
+ *                                   429 and Retry-After. Requests without a principal count only against
+ *                                   the global limit
+ * @param maxKeysPerStream           Most keys of one multi-key request (?ids=); more are refused with 400
+ * @param cors                       Cross-origin access to the stream endpoints; off unless origins are configured
+ * @param streams                    Overrides for single streams, by stream name
+ */
+@ConfigurationProperties("status-stream")
+public record StatusStreamProperties(
+        @DefaultValue("/status-streams") String basePath,
+        Duration pollInterval,
+        Integer batchSize,
+        Duration heartbeatInterval,
+        Integer replaySize,
+        Duration replayMaxAge,
+        Integer maxQueuedEvents,
+        Duration stuckClientTimeout,
+        Duration keyRetention,
+        Duration maxBackoff,
+        Duration reconnectDelay,
+        Duration reconnectJitter,
+        @DefaultValue("10s") Duration readyTimeout,
+        @DefaultValue("10000") int maxConnections,
+        @DefaultValue("32") int maxConnectionsPerPrincipal,
+        @DefaultValue("100") int maxKeysPerStream,
+        @DefaultValue Cors cors,
+        Map<String, Stream> streams) {
+
+    public StatusStreamProperties {
+        if (!basePath.startsWith("/") || basePath.endsWith("/")) {
+            throw new IllegalArgumentException("status-stream.base-path must start with '/' and not end with '/', was '"
+                    + basePath + "'");
+        }
+        requirePositive(readyTimeout, "status-stream.ready-timeout");
+        requirePositive(maxConnections, "status-stream.max-connections");
+        requirePositive(maxConnectionsPerPrincipal, "status-stream.max-connections-per-principal");
+        requirePositive(maxKeysPerStream, "status-stream.max-keys-per-stream");
+        streams = streams == null ? Map.of() : Map.copyOf(streams);
+    }
+
+    /** The engine settings of one stream: its overrides, else the values set here, else null (engine default). */
+    Stream settingsFor(String name) {
+        Stream own = streams.get(name);
+        if (own == null) {
+            own = new Stream(null, null, null, null, null, null, null, null, null, null, null, null);
+        }
+        return new Stream(
+                or(own.pollInterval(), pollInterval),
+                or(own.batchSize(), batchSize),
+                or(own.heartbeatInterval(), heartbeatInterval),
+                or(own.replaySize(), replaySize),
+                or(own.replayMaxAge(), replayMaxAge),
+                or(own.maxQueuedEvents(), maxQueuedEvents),
+                or(own.stuckClientTimeout(), stuckClientTimeout),
+                or(own.keyRetention(), keyRetention),
+                or(own.maxBackoff(), maxBackoff),
+                or(own.reconnectDelay(), reconnectDelay),
+                or(own.reconnectJitter(), reconnectJitter),
+                or(own.maxKeysPerStream(), maxKeysPerStream));
+    }
+
+    private static <T> T or(T preferred, T fallback) {
+        return preferred != null ? preferred : fallback;
+    }
+
+    private static void requirePositive(int value, String property) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(property + " must be positive, was " + value);
+        }
+    }
+
+    private static void requirePositive(Duration value, String property) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(property + " must be positive, was " + value);
+        }
+    }
+
+    /**
+     * Overrides for one stream; anything unset falls back to the status-stream.* value.
+     *
+     * @param pollInterval       How often every watched key of this stream is fetched
+     * @param batchSize          Most keys per source call
+     * @param heartbeatInterval  Interval of ping events on idle streams
+     * @param replaySize         Changes retained per key for Last-Event-ID replay
+     * @param replayMaxAge       How long a change stays replayable
+     * @param maxQueuedEvents    Most events a replay may queue for one client
+     * @param stuckClientTimeout How long a client may make no write progress before it is closed
+     * @param keyRetention       How long a key stays watched after its last subscriber left
+     * @param maxBackoff         Longest wait between polls while the source keeps failing
+     * @param reconnectDelay     The SSE retry hint
+     * @param reconnectJitter    Random extra reconnect delay, drawn per client
+     * @param maxKeysPerStream   Most keys of one multi-key request
+     */
+    public record Stream(
+            Duration pollInterval,
+            Integer batchSize,
+            Duration heartbeatInterval,
+            Integer replaySize,
+            Duration replayMaxAge,
+            Integer maxQueuedEvents,
+            Duration stuckClientTimeout,
+            Duration keyRetention,
+            Duration maxBackoff,
+            Duration reconnectDelay,
+            Duration reconnectJitter,
+            Integer maxKeysPerStream) {
+    }
+
+    /**
+     * Cross-origin access to the stream endpoints, for pages served from another origin. Off while no origin is
+     * configured. EventSource sends no preflight; with withCredentials: true it sends cookies, which
+     * needs allow-credentials and explicit origins.
+     *
+     * @param allowedOrigins        Origins allowed to open streams, e.g. https://app.example.com
+     * @param allowedOriginPatterns Origin patterns allowed to open streams, e.g. https://*.example.com
+     * @param allowCredentials      Whether cookies may be sent with cross-origin stream requests; never together with
+     *                              the * origin
+     * @param maxAge                How long browsers may cache a preflight answer
+     */
+    public record Cors(
+            @DefaultValue List<String> allowedOrigins,
+            @DefaultValue List<String> allowedOriginPatterns,
+            @DefaultValue("false") boolean allowCredentials,
+            @DefaultValue("30m") Duration maxAge) {
+
+        public Cors {
+            allowedOrigins = List.copyOf(allowedOrigins);
+            allowedOriginPatterns = List.copyOf(allowedOriginPatterns);
+            if (allowCredentials && allowedOrigins.contains("*")) {
+                throw new IllegalArgumentException("status-stream.cors.allowed-origins must not contain '*' when"
+                        + " status-stream.cors.allow-credentials is true: list the origins (or use"
+                        + " allowed-origin-patterns) so that cookies are sent to known origins only");
+            }
+        }
+
+        /** Whether any origin is configured. */
+        public boolean isEnabled() {
+            return !allowedOrigins.isEmpty() || !allowedOriginPatterns.isEmpty();
+        }
+    }
+}

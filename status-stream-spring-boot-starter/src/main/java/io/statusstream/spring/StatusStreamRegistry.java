@@ -1,0 +1,167 @@
+package io.statusstream.spring;
+
+import io.statusstream.core.EventSerializer;
+import io.statusstream.core.StatusStream;
+import io.statusstream.core.StatusStreamBuilder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Starts one engine per {@link StreamDefinition} and closes them all when the application context closes.
+ *
+ * <p>Closing happens on {@link ContextClosedEvent}, which comes before the web server's graceful shutdown: every
+ * stream's response is completed at once (clients reconnect, possibly to another instance) instead of holding
+ * graceful shutdown until its timeout. Thread-safe: the map of streams is fixed after construction.
+ */
+final class StatusStreamRegistry implements StatusStreams, ApplicationListener<ContextClosedEvent>, DisposableBean {
+
+    private static final Log LOG = LogFactory.getLog(StatusStreamRegistry.class);
+
+    private final ApplicationContext context;
+    private final Map<String, Entry<?, ?>> entries = new LinkedHashMap<>();
+
+    StatusStreamRegistry(ApplicationContext context, List<StreamDefinition<?, ?>> definitions,
+                         StatusStreamProperties properties, EventSerializerFactory serializers,
+                         StatusStreamMetrics metrics) {
+        this.context = context;
+        Set<String> unknown = new TreeSet<>(properties.streams().keySet());
+        for (StreamDefinition<?, ?> definition : definitions) {
+            if (entries.containsKey(definition.name())) {
+                closeAll();
+                throw new IllegalStateException("two StreamDefinition beans are named '" + definition.name()
+                        + "': stream names must be unique");
+            }
+            unknown.remove(definition.name());
+            try {
+                entries.put(definition.name(), start(definition, properties.settingsFor(definition.name()),
+                        serializers, metrics));
+            } catch (RuntimeException failure) {
+                closeAll();
+                throw failure;
+            }
+        }
+        if (!unknown.isEmpty()) {
+            closeAll();
+            throw new IllegalStateException("status-stream.streams configures " + unknown + ", but the declared"
+                    + " streams are " + entries.keySet() + ": fix the name under status-stream.streams");
+        }
+    }
+
+    private static <K, S> Entry<K, S> start(StreamDefinition<K, S> definition, StatusStreamProperties.Stream settings,
+                                            EventSerializerFactory serializers, StatusStreamMetrics metrics) {
+        StatusStreamBuilder<K, S> builder = StatusStream.builder(definition.source()).name(definition.name());
+        if (settings.pollInterval() != null) {
+            builder.pollInterval(settings.pollInterval());
+        }
+        if (settings.batchSize() != null) {
+            builder.batchSize(settings.batchSize());
+        }
+        if (settings.heartbeatInterval() != null) {
+            builder.heartbeatInterval(settings.heartbeatInterval());
+        }
+        if (settings.replaySize() != null || settings.replayMaxAge() != null) {
+            builder.replay(or(settings.replaySize(), StatusStreamBuilder.DEFAULT_REPLAY_SIZE),
+                    or(settings.replayMaxAge(), StatusStreamBuilder.DEFAULT_REPLAY_MAX_AGE));
+        }
+        if (settings.maxQueuedEvents() != null) {
+            builder.maxQueuedEvents(settings.maxQueuedEvents());
+        }
+        if (settings.stuckClientTimeout() != null) {
+            builder.stuckClientTimeout(settings.stuckClientTimeout());
+        }
+        if (settings.keyRetention() != null) {
+            builder.keyRetention(settings.keyRetention());
+        }
+        if (settings.maxBackoff() != null) {
+            builder.maxBackoff(settings.maxBackoff());
+        }
+        if (settings.reconnectDelay() != null || settings.reconnectJitter() != null) {
+            builder.reconnectDelay(or(settings.reconnectDelay(), StatusStreamBuilder.DEFAULT_RECONNECT_DELAY),
+                    or(settings.reconnectJitter(), StatusStreamBuilder.DEFAULT_RECONNECT_JITTER));
+        }
+        definition.changeDetector().ifPresent(builder::changeDetector);
+        definition.changeNotifier().ifPresent(builder::changeNotifier);
+        definition.scheduler().ifPresent(builder::scheduler);
+        definition.writerExecutor().ifPresent(builder::writerExecutor);
+        EventSerializer<K, S> serializer = definition.serializer().orElseGet(() -> serializers.create(definition));
+        builder.serializer(serializer);
+        builder.metrics(metrics.engineMetrics(definition.name()));
+        StatusStream<K, S> stream = builder.build();
+        metrics.streamStarted(stream);
+        return new Entry<>(definition, stream, settings);
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <K, S> StatusStream<K, S> get(StreamDefinition<K, S> definition) {
+        Entry<?, ?> entry = entries.get(definition.name());
+        if (entry == null || entry.definition() != definition) {
+            throw new IllegalArgumentException(definition + " is not a StreamDefinition bean of this application");
+        }
+        return (StatusStream<K, S>) entry.stream();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <K, S> StatusStream<K, S> get(String name) {
+        Entry<?, ?> entry = entries.get(name);
+        if (entry == null) {
+            throw new IllegalArgumentException("no status stream is named '" + name + "'; the streams are "
+                    + entries.keySet());
+        }
+        return (StatusStream<K, S>) entry.stream();
+    }
+
+    @Override
+    public Set<String> names() {
+        return Collections.unmodifiableSet(entries.keySet());
+    }
+
+    /** Every stream with its definition and effective settings, in declaration order. */
+    List<Entry<?, ?>> entries() {
+        return new ArrayList<>(entries.values());
+    }
+
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        if (event.getApplicationContext() == context) {
+            closeAll();
+        }
+    }
+
+    @Override
+    public void destroy() {
+        closeAll();
+    }
+
+    private void closeAll() {
+        for (Entry<?, ?> entry : entries.values()) {
+            try {
+                entry.stream().close();
+            } catch (RuntimeException failure) {
+                LOG.warn("Status stream '" + entry.definition().name() + "' failed to close", failure);
+            }
+        }
+    }
+
+    /** One running stream. */
+    record Entry<K, S>(StreamDefinition<K, S> definition, StatusStream<K, S> stream,
+                       StatusStreamProperties.Stream settings) {
+    }
+}

@@ -1,0 +1,47 @@
+package io.statusstream.spring;
+
+import io.statusstream.core.testing.ManualStreamScheduler;
+import io.statusstream.spring.SseClient.Connection;
+import io.statusstream.spring.TestApplication.Bot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(OutputCaptureExtension.class)
+class GracefulShutdownTests {
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shutdownCompletesEveryOpenStreamInsteadOfHoldingGracefulShutdownUntilItsTimeout(CapturedOutput output)
+            throws Exception {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
+                .properties("server.port=0", "server.shutdown=graceful",
+                        "spring.lifecycle.timeout-per-shutdown-phase=30s")
+                .run();
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        ((InMemoryStateSource<Long, Bot>) context.getBean("botSource")).put(1L, new Bot("a", "OK"));
+        SseClient client = new SseClient(port, context.getBean(ManualStreamScheduler.class));
+        try (Connection stream = client.connect("/api/v1/bots/1/status-stream")) {
+            assertThat(stream.nextEvent().data()).contains("snapshot");
+            int logBeforeClose = output.length();
+
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
+
+            assertThat(stream.nextEvent()).as("the server ends the stream").isSameAs(Connection.END);
+            closing.get(SseClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(output.toString().substring(logBeforeClose))
+                    .as("ending streams logs no warning or exception").doesNotContain("WARN", "ERROR", "Exception");
+        } finally {
+            context.close();
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package io.statusstream.spring;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.statusstream.core.StatusStreamBuilder;
+import io.statusstream.core.testing.ManualStreamScheduler;
+import io.statusstream.spring.SseClient.Connection;
+import io.statusstream.spring.SseClient.Event;
+import io.statusstream.spring.TestApplication.Bot;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The starter over real HTTP: Tomcat on a random port, a real SSE client. Time moves only when a test advances the
+ * {@link ManualStreamScheduler}; each test watches its own keys, so tests sharing the context do not interfere.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {"status-stream.max-keys-per-stream=5",
+                "status-stream.cors.allowed-origins=https://app.example.com",
+                "status-stream.cors.allow-credentials=true"})
+class StatusStreamHttpTests {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    ManualStreamScheduler scheduler;
+    @Autowired
+    InMemoryStateSource<Long, Bot> source;
+    @Autowired
+    StatusStreams streams;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    @Qualifier("statusStreamHealthIndicator")
+    HealthIndicator health;
+
+    SseClient client;
+
+    @BeforeEach
+    void setUp() {
+        client = new SseClient(port, scheduler);
+    }
+
+    @Test
+    void opensAStreamWithEventStreamHeadersAndSendsTheCurrentStateAtOnce() {
+        source.put(1L, new Bot("alpha", "RUNNING"));
+        try (Connection stream = connect("/api/v1/bots/1/status-stream")) {
+            assertThat(stream.status()).isEqualTo(200);
+            assertThat(stream.header("Content-Type")).isEqualToIgnoringCase("text/event-stream;charset=UTF-8");
+            assertThat(stream.header("Cache-Control")).contains("no-cache");
+            assertThat(stream.header("X-Accel-Buffering")).isEqualTo("no");
+            assertThat(stream.header("Content-Encoding")).isNull();
+
+            Event retry = stream.next();
+            assertThat(retry.retry()).isBetween(StatusStreamBuilder.DEFAULT_RECONNECT_DELAY.toMillis(),
+                    StatusStreamBuilder.DEFAULT_RECONNECT_DELAY.plus(StatusStreamBuilder.DEFAULT_RECONNECT_JITTER).toMillis());
+            Event snapshot = stream.nextEvent();
+            assertThat(snapshot.id()).matches("[^-]+-\\d+");
+            assertThat(snapshot.data())
+                    .isEqualTo("{\"key\":\"1\",\"kind\":\"snapshot\",\"state\":{\"name\":\"alpha\",\"status\":\"RUNNING\"}}");
+        }
+    }
+
+    @Test
+    void sendsEachChangeAsAnEventWhenTheApplicationTouchesTheKey() {
+        source.put(2L, new Bot("beta", "RUNNING"));
+        try (Connection stream = connect("/api/v1/bots/2/status-stream")) {
+            stream.nextEvent();
+            source.put(2L, new Bot("beta", "STOPPED"));
+            streams.<Long, Bot>get("bots").touch(2L);
+            scheduler.runDue();
+
+            Event change = stream.nextEvent();
+            assertThat(change.data())
+                    .isEqualTo("{\"key\":\"2\",\"kind\":\"change\",\"state\":{\"name\":\"beta\",\"status\":\"STOPPED\"}}");
+
+            source.remove(2L);
+            streams.<Long, Bot>get("bots").touch(2L);
+            scheduler.runDue();
+            assertThat(stream.nextEvent().data()).isEqualTo("{\"key\":\"2\",\"kind\":\"removed\",\"state\":null}");
+        }
+    }
+
+    @Test
+    void sendsHeartbeatsOnAnIdleStream() {
+        source.put(3L, new Bot("gamma", "IDLE"));
+        try (Connection stream = connect("/api/v1/bots/3/status-stream")) {
+            Event snapshot = stream.nextEvent();
+            // A stream written to since the last heartbeat tick is not idle yet: the tick after next pings it.
+            scheduler.advance(StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL.multipliedBy(2));
+            Event ping = stream.nextEvent();
+            assertThat(ping.type()).isEqualTo("ping");
+            assertThat(ping.id()).as("a heartbeat leaves the last event id alone").isEqualTo(snapshot.id());
+        }
+    }
+
+    @Test
+    void replaysTheChangesMissedWhileDisconnectedWhenTheClientReconnectsWithLastEventId() {
+        source.put(4L, new Bot("delta", "v1"));
+        String lastSeen;
+        try (Connection stream = connect("/api/v1/bots/4/status-stream")) {
+            lastSeen = stream.nextEvent().id();
+        }
+        source.put(4L, new Bot("delta", "v2"));
+        streams.<Long, Bot>get("bots").touch(4L);
+        scheduler.runDue();
+        source.put(4L, new Bot("delta", "v3"));
+        streams.<Long, Bot>get("bots").touch(4L);
+        scheduler.runDue();
+
+        try (Connection resumed = connect("/api/v1/bots/4/status-stream", Map.of("Last-Event-ID", lastSeen))) {
+            assertThat(resumed.nextEvent().data()).contains("\"kind\":\"change\"", "v2");
+            assertThat(resumed.nextEvent().data()).contains("\"kind\":\"change\"", "v3");
+        }
+        try (Connection resumed = connect("/api/v1/bots/4/status-stream?lastEventId=" + lastSeen)) {
+            assertThat(resumed.nextEvent().data())
+                    .as("the query parameter stands in for the header").contains("\"kind\":\"change\"", "v2");
+        }
+        try (Connection fresh = connect("/api/v1/bots/4/status-stream", Map.of("Last-Event-ID", "not-an-id"))) {
+            assertThat(fresh.nextEvent().data())
+                    .as("a malformed id means: send a snapshot").contains("\"kind\":\"snapshot\"", "v3");
+        }
+    }
+
+    @Test
+    void streamsManyKeysOnOneConnectionEachEventNamingItsKey() {
+        source.put(5L, new Bot("e", "a")).put(6L, new Bot("f", "b")).put(7L, new Bot("g", "c"));
+        try (Connection stream = connect("/api/v1/bots/status-stream?ids=5,6,7")) {
+            List<String> data = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                data.add(stream.nextEvent().data());
+            }
+            assertThat(data).anyMatch(d -> d.startsWith("{\"key\":\"5\""))
+                    .anyMatch(d -> d.startsWith("{\"key\":\"6\""))
+                    .anyMatch(d -> d.startsWith("{\"key\":\"7\""));
+
+            source.put(6L, new Bot("f", "changed"));
+            streams.<Long, Bot>get("bots").touch(List.of(5L, 6L, 7L));
+            scheduler.runDue();
+            assertThat(stream.nextEvent().data()).startsWith("{\"key\":\"6\",\"kind\":\"change\"");
+        }
+    }
+
+    @Test
+    void aReconnectStormOnTheSameKeysCollapsesIntoOneFetch() throws Exception {
+        source.put(14L, new Bot("p", "OK"));
+        int subscribersBefore = subscribers("bots");
+        int fetchesBefore = source.fetches();
+        List<CompletableFuture<Connection>> pending = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            pending.add(client.open("/api/v1/bots/14/status-stream"));
+        }
+        // Every request has subscribed and waits for the key's first state; the poller has not run yet.
+        await().atMost(SseClient.TIMEOUT).until(() -> subscribers("bots") == subscribersBefore + 5);
+        scheduler.runDue();
+
+        for (CompletableFuture<Connection> response : pending) {
+            try (Connection stream = response.get(SseClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                assertThat(stream.nextEvent().data()).startsWith("{\"key\":\"14\",\"kind\":\"snapshot\"");
+            }
+        }
+        assertThat(source.fetches() - fetchesBefore).isEqualTo(1);
+    }
+
+    @Test
+    void refusesMalformedKeysAndTooManyKeysWith400ProblemDetails() {
+        try (Connection refused = connect("/api/v1/bots/abc/status-stream")) {
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(refused.bodyText()).contains("\"status\":400", "malformed key 'abc'").doesNotContain("Exception");
+        }
+        try (Connection refused = connect("/api/v1/bots/status-stream?ids=1,2,3,4,5,6")) {
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.bodyText()).contains("too many keys");
+        }
+        try (Connection refused = connect("/api/v1/bots/status-stream")) {
+            assertThat(refused.status()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void answers404WhenNoRequestedKeyExistsInTheSource() {
+        try (Connection refused = connect("/api/v1/bots/999/status-stream")) {
+            assertThat(refused.status()).isEqualTo(404);
+            assertThat(refused.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(refused.bodyText()).contains("no such key: 999");
+        }
+        try (Connection refused = connect("/api/v1/bots/status-stream?ids=997,996")) {
+            assertThat(refused.status()).isEqualTo(404);
+            assertThat(refused.bodyText()).contains("no such keys: 997, 996");
+        }
+    }
+
+    @Test
+    void aMultiKeyStreamWithSomeKeysMissingStreamsTheOthersAndNullForTheMissing() {
+        source.put(998L, new Bot("x", "y"));
+        try (Connection stream = connect("/api/v1/bots/status-stream?ids=998,995")) {
+            assertThat(stream.status()).isEqualTo(200);
+            List<String> data = List.of(stream.nextEvent().data(), stream.nextEvent().data());
+            assertThat(data).contains("{\"key\":\"995\",\"kind\":\"snapshot\",\"state\":null}")
+                    .anyMatch(d -> d.startsWith("{\"key\":\"998\",\"kind\":\"snapshot\",\"state\":{"));
+
+            source.put(995L, new Bot("late", "NEW"));
+            streams.<Long, Bot>get("bots").touch(995L);
+            scheduler.runDue();
+            assertThat(stream.nextEvent().data()).startsWith("{\"key\":\"995\",\"kind\":\"change\"");
+        }
+    }
+
+    @Test
+    void securedStreamAnswers401WithoutPrincipalAnd403Or404AsThePolicyDecides() {
+        source.put(8L, new Bot("h", "OK")).put(66L, new Bot("i", "OK")).put(44L, new Bot("j", "OK"));
+        try (Connection refused = connect("/status-streams/orders/8/status-stream")) {
+            assertThat(refused.status()).isEqualTo(401);
+        }
+        try (Connection refused = connect("/status-streams/orders/8/status-stream", Map.of("X-User", "mallory"))) {
+            assertThat(refused.status()).isEqualTo(403);
+        }
+        try (Connection refused = connect("/status-streams/orders/66/status-stream", Map.of("X-User", "alice"))) {
+            assertThat(refused.status()).isEqualTo(403);
+        }
+        try (Connection refused = connect("/status-streams/orders/44/status-stream", Map.of("X-User", "alice"))) {
+            assertThat(refused.status()).as("the policy hides a key as if it did not exist").isEqualTo(404);
+        }
+        try (Connection allowed = connect("/status-streams/orders/8/status-stream", Map.of("X-User", "alice"))) {
+            assertThat(allowed.status()).isEqualTo(200);
+            assertThat(allowed.nextEvent().data()).startsWith("{\"key\":\"8\",\"kind\":\"snapshot\"");
+        }
+    }
+
+    @Test
+    void allowsCrossOriginStreamsFromConfiguredOriginsOnlyWithCredentials() {
+        source.put(13L, new Bot("o", "OK"));
+        try (Connection allowed = connect("/api/v1/bots/13/status-stream",
+                Map.of("Origin", "https://app.example.com"))) {
+            assertThat(allowed.status()).isEqualTo(200);
+            assertThat(allowed.header("Access-Control-Allow-Origin")).isEqualTo("https://app.example.com");
+            assertThat(allowed.header("Access-Control-Allow-Credentials")).isEqualTo("true");
+            assertThat(allowed.nextEvent().data()).contains("snapshot");
+        }
+        try (Connection refused = connect("/api/v1/bots/13/status-stream", Map.of("Origin", "https://evil.example"))) {
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.header("Access-Control-Allow-Origin")).isNull();
+        }
+    }
+
+    @Test
+    void aDisconnectedClientIsReleasedQuietlyAndItsKeyUnwatchedWithoutLeaks(CapturedOutput output) {
+        source.put(9L, new Bot("k", "OK"));
+        int before = subscribers("bots");
+        try (Connection stream = connect("/api/v1/bots/9/status-stream")) {
+            stream.nextEvent();
+            assertThat(subscribers("bots")).isEqualTo(before + 1);
+        }
+        // The server learns of the disconnect when a write fails: heartbeats find it.
+        // Every test closes its connections, so every subscription of both streams must end.
+        SseClient.driveUntil(() -> subscribers("bots") == 0 && subscribers("orders") == 0,
+                () -> scheduler.advance(StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL));
+        scheduler.advance(StatusStreamBuilder.DEFAULT_KEY_RETENTION.plus(StatusStreamBuilder.DEFAULT_POLL_INTERVAL));
+        assertThat(streams.get("bots").stats().watchedKeys()).isZero();
+        assertThat(streams.get("orders").stats().watchedKeys()).isZero();
+        assertThat(output.toString()).as("a client going away is no warning").doesNotContain("WARN", "ERROR", "Exception");
+    }
+
+    @Test
+    void metricsCountEventsPollsAndRefusalsTaggedByStream() {
+        source.put(11L, new Bot("m", "OK"));
+        try (Connection stream = connect("/api/v1/bots/11/status-stream")) {
+            stream.nextEvent();
+            assertThat(meters.get("status.stream.subscribers").tag("stream", "bots").gauge().value()).isPositive();
+        }
+        try (Connection refused = connect("/api/v1/bots/x/status-stream")) {
+            assertThat(refused.status()).isEqualTo(400);
+        }
+        assertThat(meters.get("status.stream.events.sent").tag("stream", "bots").counter().count()).isPositive();
+        assertThat(meters.get("status.stream.polls").tag("stream", "bots").timer().count()).isPositive();
+        assertThat(meters.get("status.stream.subscribers.opened").tag("stream", "bots").counter().count()).isPositive();
+        assertThat(meters.get("status.stream.connections.rejected").tags("stream", "bots", "status", "400")
+                .counter().count()).isPositive();
+        assertThat(meters.get("status.stream.source.healthy").tag("stream", "orders").gauge().value()).isEqualTo(1);
+    }
+
+    @Test
+    void healthIsDownWhileAStreamsSourceFailsAndUpAgainWhenItRecovers() {
+        source.put(12L, new Bot("n", "OK"));
+        try (Connection stream = connect("/api/v1/bots/12/status-stream")) {
+            stream.nextEvent();
+            assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+            source.failWith(new IllegalStateException("database is down"));
+            try {
+                streams.get("bots").pollNow();
+                scheduler.runDue();
+                assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+                assertThat(health.health().getDetails()).extractingByKey("bots").asString()
+                        .contains("database is down");
+            } finally {
+                source.recover();
+            }
+            streams.get("bots").pollNow();
+            scheduler.runDue();
+            assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+        }
+    }
+
+    private int subscribers(String stream) {
+        return streams.get(stream).stats().subscribers();
+    }
+
+    private Connection connect(String path) {
+        return client.connect(path);
+    }
+
+    private Connection connect(String path, Map<String, String> headers) {
+        return client.connect(path, headers);
+    }
+}
