@@ -9,10 +9,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 import javax.sql.DataSource;
 import java.security.Principal;
+import java.sql.SQLException;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -25,14 +28,15 @@ class BotStreamConfiguration {
     static final String CHANNEL = "bot_states_changed";
 
     @Bean
-    StreamDefinition<Long, BotState> botStream(DataSource dataSource, BotRepository bots, TradeBotProperties properties) {
+    StreamDefinition<Long, BotState> botStream(DataSource dataSource, BotRepository bots, TradeBotProperties properties,
+                                               Environment environment) throws SQLException {
         return StreamDefinition.builder("bots",
                         JdbcStateSource.forTable(dataSource, "bot_states", "bot_config_id", Long.class, BotRepository.STATE)
                                 .build())
                 .path("/api/v1/bots")
                 .keyParser(Long::valueOf)
                 .accessPolicy((Principal principal, Set<Long> ids) -> decide(bots.ownersOf(ids), ids, principal.getName()))
-                .changeNotifier(notifier(dataSource, properties))
+                .changeNotifier(notifier(dataSource, properties, environment))
                 .build();
     }
 
@@ -44,22 +48,28 @@ class BotStreamConfiguration {
     }
 
     /** On PostgreSQL a trigger NOTIFYs every write, so changes arrive without waiting for the next poll. */
-    private static ChangeNotifier<Long> notifier(DataSource dataSource, TradeBotProperties properties) {
-        if (!properties.notify()) {
+    private static ChangeNotifier<Long> notifier(DataSource dataSource, TradeBotProperties properties,
+                                                 Environment environment) throws SQLException {
+        if (!properties.pushNotifications()) {
             return ChangeNotifier.none();
         }
         PostgresNotifyChangeNotifier.installTrigger(dataSource, "bot_states", "bot_config_id", CHANNEL);
-        return PostgresNotifyChangeNotifier.<Long>builder(dataSource, CHANNEL, Long::valueOf).build();
+        // Its own connection from the same URL, so the listener takes no slot of the application's pool.
+        Properties credentials = new Properties();
+        credentials.setProperty("user", environment.getRequiredProperty("spring.datasource.username"));
+        credentials.setProperty("password", environment.getProperty("spring.datasource.password", ""));
+        return PostgresNotifyChangeNotifier.<Long>builder(environment.getRequiredProperty("spring.datasource.url"),
+                credentials, CHANNEL, Long::valueOf).build();
     }
 
     /**
      * Settings of the example app.
      *
-     * @param notify    whether to install a NOTIFY trigger and listen (PostgreSQL only)
+     * @param pushNotifications whether to install a NOTIFY trigger and listen (PostgreSQL only)
      * @param simulator the simulated trading activity
      */
     @ConfigurationProperties("tradebot")
-    record TradeBotProperties(@DefaultValue("false") boolean notify, @DefaultValue Simulator simulator) {
+    record TradeBotProperties(@DefaultValue("false") boolean pushNotifications, @DefaultValue Simulator simulator) {
 
         /**
          * @param enabled  whether bots change by themselves
