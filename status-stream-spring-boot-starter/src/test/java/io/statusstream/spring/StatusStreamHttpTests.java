@@ -102,6 +102,15 @@ class StatusStreamHttpTests {
     }
 
     @Test
+    void servesTheBrowserClientModule() {
+        try (Connection script = connect("/status-stream/status-stream.js")) {
+            assertThat(script.status()).isEqualTo(200);
+            assertThat(script.header("Content-Type")).contains("javascript");
+            assertThat(script.bodyText()).contains("export function openStatusStream");
+        }
+    }
+
+    @Test
     void theAsyncRequestTimeoutDoesNotCutAStream() throws InterruptedException {
         source.put(15L, new Bot("q", "v1"));
         try (Connection stream = connect("/api/v1/bots/15/status-stream")) {
