@@ -185,9 +185,14 @@ final class StreamEndpoint<K, S> {
         Subscription<K> subscription;
         try {
             subscription = stream.subscribe(keys, lastEventId, new EmitterEventSink(emitter, lease::end));
-        } catch (IllegalStateException closed) {
+        } catch (RuntimeException failure) {
             permit.release();
-            return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down");
+            // The engine says "closed" only with an IllegalStateException; anything else (a failing serializer) is a bug
+            // for the application's error handling.
+            if (failure instanceof IllegalStateException) {
+                return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down");
+            }
+            throw failure;
         }
         lease.attach(subscription);
         // Client gone, error or completion of the stream's response: all quietly end the subscription.
