@@ -27,12 +27,18 @@ final class EmitterEventSink implements EventSink {
     private static final MediaType TEXT_UTF8 = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
 
     private final SseEmitter emitter;
+    private final Runnable closedByEngine;
     private final AtomicBoolean completed = new AtomicBoolean();
     private volatile boolean writing;
     private volatile boolean closeRequested;
 
-    EmitterEventSink(SseEmitter emitter) {
+    /**
+     * @param emitter        the response
+     * @param closedByEngine run when the engine ends the subscriber, before the response is completed
+     */
+    EmitterEventSink(SseEmitter emitter, Runnable closedByEngine) {
         this.emitter = emitter;
+        this.closedByEngine = closedByEngine;
     }
 
     @Override
@@ -53,6 +59,7 @@ final class EmitterEventSink implements EventSink {
 
     @Override
     public void close(CloseReason reason) {
+        closedByEngine.run();
         closeRequested = true;
         if (!writing) {
             complete();

@@ -181,48 +181,47 @@ final class StreamEndpoint<K, S> {
 
     private Object subscribe(Set<K> keys, String lastEventId, Permit permit) {
         StreamEmitter emitter = new StreamEmitter();
+        Lease lease = new Lease(permit);
         Subscription<K> subscription;
         try {
-            subscription = stream.subscribe(keys, lastEventId, new EmitterEventSink(emitter));
-        } catch (IllegalStateException closed) {
+            subscription = stream.subscribe(keys, lastEventId, new EmitterEventSink(emitter, lease::end));
+        } catch (RuntimeException failure) {
             permit.release();
-            return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down");
-        }
-        AtomicBoolean ended = new AtomicBoolean();
-        Runnable end = () -> {
-            if (ended.compareAndSet(false, true)) {
-                subscription.close();
-                permit.release();
+            // The engine says "closed" only with an IllegalStateException; anything else (a failing serializer) is a bug
+            // for the application's error handling.
+            if (failure instanceof IllegalStateException) {
+                return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down");
             }
-        };
+            throw failure;
+        }
+        lease.attach(subscription);
         // Client gone, error or completion of the stream's response: all quietly end the subscription.
-        emitter.onCompletion(end);
-        emitter.onTimeout(end);
-        emitter.onError(failure -> end.run());
+        emitter.onCompletion(lease::end);
+        emitter.onTimeout(lease::end);
+        emitter.onError(failure -> lease.end());
 
         DeferredResult<Object> result = new DeferredResult<>(readyTimeout.toMillis(), () -> {
             metrics.connectionRejected(definition.name(), HttpStatus.SERVICE_UNAVAILABLE.value());
             return ProblemResponses.retryLater(HttpStatus.SERVICE_UNAVAILABLE,
                     "the state of the requested keys is not available yet", retryDelay, retryJitter);
         });
-        result.onTimeout(end);
-        result.onError(failure -> end.run());
+        result.onTimeout(lease::end);
+        result.onError(failure -> lease.end());
         subscription.ready().whenComplete((absentKeys, failure) -> {
             if (failure != null) {
-                // Cancelled: by our own end (timeout, client gone), which answers for itself, or by the engine's shutdown.
-                if (!ended.get()) {
-                    end.run();
+                // Cancelled by our own end (timeout, client gone: answered already), or else by the engine's shutdown.
+                if (lease.end()) {
                     result.setResult(retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down"));
                 }
             } else if (absentKeys.size() == keys.size()) {
                 // Only when no key exists: a dashboard stream survives one deleted row, whose snapshot has a null state.
-                end.run();
+                lease.end();
                 result.setResult(refuse(HttpStatus.NOT_FOUND, (keys.size() == 1 ? "no such key: " : "no such keys: ")
                         + absentKeys.stream()
                         .map(key -> echo(definition.keyFormatter().apply(key)))
                         .collect(Collectors.joining(", "))));
             } else if (!result.setResult(emitter)) {
-                end.run();
+                lease.end();
             }
         });
         return result;
@@ -254,5 +253,42 @@ final class StreamEndpoint<K, S> {
     @Override
     public String toString() {
         return "StatusStream endpoint of " + definition;
+    }
+
+    /**
+     * What one stream request holds: its subscription and its connection permit, given back exactly once by whichever
+     * comes first of the response's end (completion, timeout, error), a refusal after subscribing, and the engine
+     * ending the subscriber. The engine's end counts because the emitter does not call its callbacks when it was
+     * completed before Spring MVC started the response (a shutdown in that window). Thread-safe.
+     */
+    private static final class Lease {
+
+        private final Permit permit;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private volatile Subscription<?> subscription;
+
+        Lease(Permit permit) {
+            this.permit = permit;
+        }
+
+        void attach(Subscription<?> subscription) {
+            this.subscription = subscription;
+            if (ended.get()) {
+                subscription.close();
+            }
+        }
+
+        /** @return {@code true} if this call ended it, {@code false} if it had ended before */
+        boolean end() {
+            if (!ended.compareAndSet(false, true)) {
+                return false;
+            }
+            Subscription<?> current = subscription;
+            if (current != null) {
+                current.close();
+            }
+            permit.release();
+            return true;
+        }
     }
 }

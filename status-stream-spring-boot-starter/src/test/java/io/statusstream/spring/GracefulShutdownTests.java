@@ -44,4 +44,31 @@ class GracefulShutdownTests {
             context.close();
         }
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRequestStillWaitingForItsFirstStateIsAnswered503WhenTheApplicationShutsDown() throws Exception {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
+                .properties("server.port=0", "server.shutdown=graceful").run();
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        InMemoryStateSource<Long, Bot> source = (InMemoryStateSource<Long, Bot>) context.getBean("botSource");
+        source.put(1L, new Bot("a", "OK")).failWith(new IllegalStateException("database is down"));
+        ManualStreamScheduler scheduler = context.getBean(ManualStreamScheduler.class);
+        StatusStreams streams = context.getBean(StatusStreams.class);
+        try {
+            CompletableFuture<Connection> response = new SseClient(port, scheduler).open("/api/v1/bots/1/status-stream");
+            SseClient.driveUntil(() -> streams.get("bots").stats().subscribers() == 1, scheduler::runDue);
+
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
+
+            try (Connection refused = response.get(SseClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                assertThat(refused.status()).isEqualTo(503);
+                assertThat(refused.header("Retry-After")).isNotNull();
+                assertThat(refused.bodyText()).contains("shutting down");
+            }
+            closing.get(SseClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            context.close();
+        }
+    }
 }

@@ -144,6 +144,15 @@ final class SseClient {
             return event;
         }
 
+        /** The next data event, skipping retry hints and {@code ping} heartbeats. */
+        Event nextMessage() {
+            Event event;
+            do {
+                event = nextEvent();
+            } while ("ping".equals(event.type()));
+            return event;
+        }
+
         /** Whether an event arrives within a short wait; for asserting that nothing was sent. */
         Event poll(Duration wait) throws InterruptedException {
             return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);

@@ -2,9 +2,12 @@ package io.statusstream.spring;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.statusstream.core.CloseReason;
 import io.statusstream.core.EventSerializer;
+import io.statusstream.core.EventSink;
 import io.statusstream.core.StatusStream;
 import io.statusstream.core.StatusStreamBuilder;
+import io.statusstream.core.testing.ManualStreamScheduler;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -22,9 +25,12 @@ import org.springframework.web.servlet.HandlerExecutionChain;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class StatusStreamAutoConfigurationTests {
 
@@ -91,6 +97,45 @@ class StatusStreamAutoConfigurationTests {
             assertThat(properties.cors().allowedOrigins()).containsExactly("https://app.example.com");
             assertThat(properties.cors().allowCredentials()).isTrue();
         });
+    }
+
+    @Test
+    void givesEachEngineItsConfiguredSettingsPerStreamOverridesFirst() {
+        runner.withUserConfiguration(ManuallyTimedStreams.class).withPropertyValues(
+                "status-stream.poll-interval=5s",
+                "status-stream.reconnect-delay=7s",
+                "status-stream.reconnect-jitter=0s",
+                "status-stream.streams.slow.poll-interval=20s").run(context -> {
+            ManualStreamScheduler scheduler = context.getBean(ManualStreamScheduler.class);
+            @SuppressWarnings("unchecked")
+            InMemoryStateSource<Long, String> source = context.getBean(InMemoryStateSource.class);
+            StatusStreams streams = context.getBean(StatusStreams.class);
+            List<String> fastFrames = new CopyOnWriteArrayList<>();
+            streams.<Long, String>get("fast").subscribe(List.of(1L), null, recording(fastFrames));
+            streams.<Long, String>get("slow").subscribe(List.of(1L), null, recording(new CopyOnWriteArrayList<>()));
+            scheduler.runDue();
+            int loaded = source.fetches();
+
+            scheduler.advance(Duration.ofSeconds(5));
+            assertThat(source.fetches()).as("fast polls every 5 s, slow not yet").isEqualTo(loaded + 1);
+            scheduler.advance(Duration.ofSeconds(15));
+            assertThat(source.fetches()).as("fast 4 times, slow once in 20 s").isEqualTo(loaded + 5);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !fastFrames.isEmpty());
+            assertThat(fastFrames.get(0)).startsWith("retry: 7000\n");
+        });
+    }
+
+    private static EventSink recording(List<String> frames) {
+        return new EventSink() {
+            @Override
+            public void write(String text) {
+                frames.add(text);
+            }
+
+            @Override
+            public void close(CloseReason reason) {
+            }
+        };
     }
 
     @Test
@@ -207,13 +252,13 @@ class StatusStreamAutoConfigurationTests {
             StatusStream<Object, Object> bots = context.getBean(StatusStreams.class).get("bots");
             context.close();
             org.assertj.core.api.Assertions.assertThatIllegalStateException()
-                    .isThrownBy(() -> bots.subscribe(java.util.List.of(1L), null, new io.statusstream.core.EventSink() {
+                    .isThrownBy(() -> bots.subscribe(List.of(1L), null, new EventSink() {
                         @Override
                         public void write(String frames) {
                         }
 
                         @Override
-                        public void close(io.statusstream.core.CloseReason reason) {
+                        public void close(CloseReason reason) {
                         }
                     }));
         });
@@ -270,6 +315,32 @@ class StatusStreamAutoConfigurationTests {
                     .keyParser(key -> key)
                     .accessPolicy((principal, keys) -> AccessDecision.ALLOW)
                     .build();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ManuallyTimedStreams {
+
+        @Bean
+        ManualStreamScheduler scheduler() {
+            return new ManualStreamScheduler();
+        }
+
+        @Bean
+        InMemoryStateSource<Long, String> source() {
+            return new InMemoryStateSource<Long, String>().put(1L, "one");
+        }
+
+        @Bean
+        StreamDefinition<Long, String> fast(InMemoryStateSource<Long, String> source, ManualStreamScheduler scheduler) {
+            return StreamDefinition.builder("fast", source).keyParser(Long::valueOf).publicAccess()
+                    .scheduler(scheduler).build();
+        }
+
+        @Bean
+        StreamDefinition<Long, String> slow(InMemoryStateSource<Long, String> source, ManualStreamScheduler scheduler) {
+            return StreamDefinition.builder("slow", source).keyParser(Long::valueOf).publicAccess()
+                    .scheduler(scheduler).build();
         }
     }
 

@@ -20,6 +20,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = {"status-stream.max-keys-per-stream=5",
+        properties = {"status-stream.max-keys-per-stream=5", "spring.mvc.async.request-timeout=100ms",
                 "status-stream.cors.allowed-origins=https://app.example.com",
                 "status-stream.cors.allow-credentials=true"})
 class StatusStreamHttpTests {
@@ -97,6 +98,29 @@ class StatusStreamHttpTests {
             streams.<Long, Bot>get("bots").touch(2L);
             scheduler.runDue();
             assertThat(stream.nextEvent().data()).isEqualTo("{\"key\":\"2\",\"kind\":\"removed\",\"state\":null}");
+        }
+    }
+
+    @Test
+    void servesTheBrowserClientModule() {
+        try (Connection script = connect("/status-stream/status-stream.js")) {
+            assertThat(script.status()).isEqualTo(200);
+            assertThat(script.header("Content-Type")).contains("javascript");
+            assertThat(script.bodyText()).contains("export function openStatusStream");
+        }
+    }
+
+    @Test
+    void theAsyncRequestTimeoutDoesNotCutAStream() throws InterruptedException {
+        source.put(15L, new Bot("q", "v1"));
+        try (Connection stream = connect("/api/v1/bots/15/status-stream")) {
+            stream.nextEvent();
+            // Far beyond spring.mvc.async.request-timeout (100ms here), and beyond Tomcat's once-a-second timeout check.
+            assertThat(stream.poll(Duration.ofMillis(2500))).as("nothing, not even the end of the stream").isNull();
+            source.put(15L, new Bot("q", "v2"));
+            streams.<Long, Bot>get("bots").touch(15L);
+            scheduler.runDue();
+            assertThat(stream.nextEvent().data()).contains("v2");
         }
     }
 

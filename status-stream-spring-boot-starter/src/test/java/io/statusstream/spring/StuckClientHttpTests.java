@@ -1,0 +1,82 @@
+package io.statusstream.spring;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.statusstream.core.StatusStreamBuilder;
+import io.statusstream.core.testing.ManualStreamScheduler;
+import io.statusstream.spring.SseClient.Connection;
+import io.statusstream.spring.TestApplication.Bot;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A client that stops reading: its socket fills, the write to it blocks, and it is cut as stuck while the others go
+ * on. Tomcat's connection timeout bounds the blocked write (1 s here), after which its response is completed and its
+ * place freed.
+ */
+@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = "server.tomcat.connection-timeout=1s")
+class StuckClientHttpTests {
+
+    private static final String LARGE = "x".repeat(256 * 1024);
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    ManualStreamScheduler scheduler;
+    @Autowired
+    InMemoryStateSource<Long, Bot> source;
+    @Autowired
+    StatusStreams streams;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    StatusStreamHandlerMapping endpoints;
+
+    @Test
+    void aClientThatStopsReadingIsCutAsStuckWhileOthersKeepReceiving() throws Exception {
+        SseClient client = new SseClient(port, scheduler);
+        source.put(1L, new Bot("stuck", "v0")).put(2L, new Bot("healthy", "v0"));
+        try (Socket silent = new Socket(); Connection healthy = client.connect("/api/v1/bots/2/status-stream")) {
+            healthy.nextEvent();
+            silent.setReceiveBufferSize(4096);
+            silent.connect(new InetSocketAddress("localhost", port));
+            OutputStream request = silent.getOutputStream();
+            request.write(("GET /api/v1/bots/1/status-stream HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.flush();
+            SseClient.driveUntil(() -> streams.get("bots").stats().subscribers() == 2, scheduler::runDue);
+
+            int[] version = {0};
+            SseClient.driveUntil(() -> stuckClosed() > 0, () -> {
+                version[0]++;
+                source.put(1L, new Bot("stuck", LARGE + version[0]));
+                streams.<Long, Bot>get("bots").touch(1L);
+                scheduler.runDue();
+                scheduler.advance(StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL);
+            });
+
+            source.put(2L, new Bot("healthy", "v1"));
+            streams.<Long, Bot>get("bots").touch(2L);
+            scheduler.runDue();
+            assertThat(healthy.nextMessage().data()).contains("\"status\":\"v1\"");
+            assertThat(streams.get("bots").stats().subscribers()).isEqualTo(1);
+            SseClient.driveUntil(() -> endpoints.openConnections() == 1, () -> {
+            });
+        }
+    }
+
+    private double stuckClosed() {
+        return meters.get("status.stream.subscribers.closed").tags("stream", "bots", "reason", "stuck")
+                .counter().count();
+    }
+}
