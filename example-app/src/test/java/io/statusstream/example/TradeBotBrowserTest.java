@@ -89,17 +89,20 @@ class TradeBotBrowserTest {
 
     @Test
     void eightTabsOfTheDetailPageShareOneStreamAndAllShowLiveChanges() {
-        double opened = streamsOpened();
         List<String> tabs = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            if (i > 0) {
-                browser.switchTo().newWindow(WindowType.TAB);
-            }
+        browser.get(url("/bot.html?id=1"));
+        wait.until(ExpectedConditions.attributeToBe(By.id("connection"), "data-status", "live"));
+        tabs.add(browser.getWindowHandle());
+        double openedByTheFirstTab = streamsOpened();
+        for (int i = 1; i < 8; i++) {
+            browser.switchTo().newWindow(WindowType.TAB);
             browser.get(url("/bot.html?id=1"));
             tabs.add(browser.getWindowHandle());
             wait.until(ExpectedConditions.textToBe(By.id("status"), "running"));
+            wait.until(ExpectedConditions.attributeToBe(By.id("connection"), "data-status", "live"));
         }
-        assertThat(streamsOpened() - opened).as("one leader tab holds the only connection").isEqualTo(1);
+        assertThat(streamsOpened()).as("the seven later tabs opened no stream: they follow the first tab's")
+                .isEqualTo(openedByTheFirstTab);
 
         bots.updateStatus(1, "paused", OffsetDateTime.now());
 
