@@ -21,6 +21,12 @@ class BenchmarkEndpoints {
         return emitter;
     }
 
+    /** Answers once the server accepts requests. */
+    @GetMapping(path = "/bench/ready", produces = "text/plain")
+    String ready() {
+        return "ready";
+    }
+
     /** {@code heapAfterGc=<bytes> threads=<n>}; runs full collections first, so call it outside measured windows. */
     @GetMapping(path = "/bench/stats", produces = "text/plain")
     String stats() throws InterruptedException {

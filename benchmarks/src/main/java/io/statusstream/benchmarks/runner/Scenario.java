@@ -1,0 +1,37 @@
+package io.statusstream.benchmarks.runner;
+
+/**
+ * One measured run: which design serves, how many streams over how many keys, how many rows the writer changes per
+ * second, and whether PostgreSQL {@code NOTIFY} pushes changes. Immutable.
+ *
+ * @param name           what the run shows, as printed in the table
+ * @param design         who serves the streams
+ * @param connections    N, open SSE streams
+ * @param keys           K, rows watched; connection {@code i} watches row {@code i % K + 1}
+ * @param rowsPerSecond  M, rows the writer updates per second (round robin over the keys); 0 for heap-only runs
+ * @param push           whether the library is told of writes by {@code LISTEN/NOTIFY}
+ */
+record Scenario(String name, Design design, int connections, int keys, int rowsPerSecond, boolean push) {
+
+    /** Who serves the streams. */
+    enum Design {
+        /** status-stream: one batched poll per interval for all watched keys. */
+        LIBRARY("library", "/api/v1/bots/{key}/status-stream"),
+        /** The seed: one polling loop per client. */
+        BASELINE("baseline", "/seed/bots/{key}/status-stream"),
+        /** An SSE request that stays open and sends nothing: the container's own cost. */
+        IDLE("baseline", "/bench/idle");
+
+        final String serverMode;
+        final String path;
+
+        Design(String serverMode, String path) {
+            this.serverMode = serverMode;
+            this.path = path;
+        }
+    }
+
+    boolean measuresChanges() {
+        return rowsPerSecond > 0;
+    }
+}

@@ -1,0 +1,121 @@
+package io.statusstream.benchmarks.runner;
+
+import io.statusstream.benchmarks.server.BenchmarkServerApplication;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The benchmark server as a separate JVM (same JDK and class path as the runner) on a free loopback port, and what
+ * the runner reads from it: heap after GC and threads over HTTP, CPU time from {@code /proc/<pid>/stat}.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final double CLOCK_TICKS_PER_SECOND = 100;
+
+    private final Process process;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static ServerProcess start(Scenario scenario, Duration interval, Path log) throws IOException, InterruptedException {
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(Jvm.java(), "-Xms2g", "-Xmx2g",
+                // Pool liveness checks would add a statement per borrow after 0.5 s idle: not the design's cost.
+                "-Dcom.zaxxer.hikari.aliveBypassWindowMs=600000",
+                "-cp", Jvm.classPath(), BenchmarkServerApplication.class.getName(),
+                "--server.port=" + port,
+                "--bench.mode=" + scenario.design().serverMode,
+                "--bench.table=" + BenchDatabase.TABLE,
+                "--bench.push=" + scenario.push(),
+                "--bench.baseline.interval=" + interval.toMillis() + "ms",
+                "--status-stream.poll-interval=" + interval.toMillis() + "ms",
+                "--spring.datasource.url=" + BenchDatabase.URL,
+                "--spring.datasource.hikari.maximum-pool-size="
+                        + (scenario.design() == Scenario.Design.LIBRARY ? 4 : 16)));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        ServerProcess server = new ServerProcess(process, port);
+        server.awaitStarted();
+        return server;
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    /** Heap after a full GC and live threads, from the server itself (outside measured windows: it runs GCs). */
+    Stats stats() throws IOException, InterruptedException {
+        String body = http.send(HttpRequest.newBuilder(URI.create(url("/bench/stats")))
+                .timeout(Duration.ofSeconds(60)).build(), BodyHandlers.ofString()).body();
+        String[] fields = body.trim().split(" ");
+        return new Stats(Long.parseLong(fields[0].split("=")[1]), Integer.parseInt(fields[1].split("=")[1]));
+    }
+
+    /** User plus system CPU time of the server process so far, in seconds. */
+    double cpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** Live threads of the server process, from {@code /proc} (does not disturb it). */
+    int threads() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith("Threads:")) {
+                return Integer.parseInt(line.substring("Threads:".length()).trim());
+            }
+        }
+        return -1;
+    }
+
+    private void awaitStarted() throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("the benchmark server exited with " + process.exitValue() + "; see its log");
+            }
+            try {
+                http.send(HttpRequest.newBuilder(URI.create(url("/bench/ready"))).timeout(Duration.ofSeconds(2)).build(),
+                        BodyHandlers.discarding());
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(250);
+            }
+        }
+        throw new IOException("the benchmark server did not start within " + START_TIMEOUT);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Stops the server: SIGTERM (graceful: streams completed), then SIGKILL after 20 s. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Heap in bytes after GC, live threads. */
+    record Stats(long heapAfterGc, int threads) {
+    }
+}
