@@ -3,7 +3,6 @@ package io.statusstream.benchmarks.runner;
 import io.statusstream.jdbc.PostgresNotifyChangeNotifier;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -12,17 +11,16 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * The PostgreSQL side of the benchmark (127.0.0.1:5432, user {@code postgres}): a database of its own,
- * {@value #DATABASE}, so that {@code pg_stat_database} counts only the benchmark's statements, with one table,
- * {@value #TABLE}, recreated for every run and dropped with the database at the end.
- *
- * <p>Statements are counted as committed transactions of that database: every statement of the servers and the
- * writer runs in autocommit, so one statement is one transaction. Table scan counters would not do: PostgreSQL 15
- * counts an {@code = ANY(?)} index scan once per array element. Not thread-safe.
+ * {@value #DATABASE}, with one table, {@value #TABLE}, recreated for every run, and the sequence
+ * {@value #READ_COUNTER} that every read of the servers advances once (see
+ * {@link io.statusstream.benchmarks.server.BotState#COUNTED}). Everything is dropped with the database at the end.
+ * Not thread-safe.
  */
 final class BenchDatabase implements AutoCloseable {
 
     static final String DATABASE = "status_stream_bench";
     static final String TABLE = "bench_bot_states";
+    static final String READ_COUNTER = "bench_state_reads";
     static final String URL = "jdbc:postgresql://127.0.0.1:5432/" + DATABASE;
     private static final String ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
@@ -63,6 +61,8 @@ final class BenchDatabase implements AutoCloseable {
             statement.execute("INSERT INTO " + TABLE + " SELECT g, 'RUNNING', false, NULL, 0, 0, 0, 0"
                     + " FROM generate_series(1, " + keys + ") g");
             statement.execute("ANALYZE " + TABLE);
+            statement.execute("DROP SEQUENCE IF EXISTS " + READ_COUNTER);
+            statement.execute("CREATE SEQUENCE " + READ_COUNTER);
             if (push) {
                 PostgresNotifyChangeNotifier.installTrigger(new SingleConnectionDataSource(connection, true),
                         TABLE, "id", TABLE + "_changed");
@@ -70,15 +70,13 @@ final class BenchDatabase implements AutoCloseable {
         }
     }
 
-    /** Committed plus rolled-back transactions of the benchmark database, as PostgreSQL's statistics say now. */
-    long transactions() throws SQLException {
-        try (PreparedStatement query = admin.prepareStatement(
-                "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = ?")) {
-            query.setString(1, DATABASE);
-            try (ResultSet row = query.executeQuery()) {
-                row.next();
-                return row.getLong(1);
-            }
+    /** Reads of the state table by either server so far, as PostgreSQL counted them. */
+    long stateReads() throws SQLException {
+        try (Connection connection = connect(); Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM "
+                     + READ_COUNTER)) {
+            row.next();
+            return row.getLong(1);
         }
     }
 

@@ -12,6 +12,10 @@ final class Jvm {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
+    static String jcmd() {
+        return Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    }
+
     static String classPath() {
         return System.getProperty("java.class.path");
     }

@@ -58,8 +58,9 @@ final class Report {
                 .append(BATCH).append(", K = keys watched (rows), N = open streams (stream i watches row i % K + 1),")
                 .append(" M = rows changed per second by a writer process thread (each row stamped with its write time),")
                 .append(" measured window ").append(window.toSeconds()).append(" s per run. ")
-                .append("Statements = transactions PostgreSQL counted in the benchmark's own database")
-                .append(" (`pg_stat_database`), minus the writer's. Latency = receive time − write time in the row.")
+                .append("Statements = reads of the state table counted by PostgreSQL (a sequence both designs' SELECTs")
+                .append(" advance once per statement; PostgreSQL 15's `pg_stat_*` counters are per array element or")
+                .append(" flushed late, see `BotState.COUNTED`). Latency = receive time − write time in the row.")
                 .append(" Lost = streams that did not end at the final state written after the window.")
                 .append(" Heap = (heap after full GC with N streams − before) / N; CPU = server process CPU seconds")
                 .append(" per wall second (1.0 = one core) from `/proc/<pid>/stat`.\n\n");
@@ -98,15 +99,17 @@ final class Report {
     private void heap(StringBuilder md) {
         md.append("\n## Heap per open stream\n\nThe container's share is an idle SSE request without the library"
                 + " (Tomcat + Spring MVC `SseEmitter`); the library's own share is the difference.\n\n"
-                + "| N | container (idle SSE) | library stream | library's own share | baseline stream | baseline's own share |\n"
-                + "|---:|---:|---:|---:|---:|---:|\n");
+                + "| N | container (idle SSE) | library stream | library's own share | of which library classes"
+                + " | baseline stream | baseline's own share |\n|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult idle : find(IDLE, Design.IDLE)) {
             int n = idle.scenario().connections();
             Optional<RunResult> lib = one(POLL, Design.LIBRARY, n);
             Optional<RunResult> base = one(POLL, Design.BASELINE, n);
-            md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %s |%n", n, bytes(idle.heapPerStream()),
+            md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %s | %s |%n", n,
+                    bytes(idle.heapPerStream()),
                     lib.map(r -> bytes(r.heapPerStream())).orElse("–"),
                     lib.map(r -> bytes(r.heapPerStream() - idle.heapPerStream())).orElse("–"),
+                    lib.map(r -> bytes(r.libraryClassesPerStream())).orElse("–"),
                     base.map(r -> bytes(r.heapPerStream())).orElse("–"),
                     base.map(r -> bytes(r.heapPerStream() - idle.heapPerStream())).orElse("–")));
         }

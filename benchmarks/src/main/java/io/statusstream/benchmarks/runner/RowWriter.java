@@ -9,13 +9,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Changes M rows per second, round robin over the keys, in ten statements per second
  * ({@code UPDATE ... WHERE id = ANY(?)}), each stamping the rows with the wall clock in microseconds so clients can
- * measure change-to-client latency. Runs on its own thread with its own connection; {@link #statements()} is how many
- * statements it ran, to subtract from PostgreSQL's count.
+ * measure change-to-client latency. Runs on its own thread with its own connection.
  */
 final class RowWriter implements AutoCloseable {
 
@@ -27,7 +25,6 @@ final class RowWriter implements AutoCloseable {
     private final Connection connection;
     private final int keys;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-    private final AtomicLong statements = new AtomicLong();
     private long nextKey;
     private double owed;
 
@@ -77,17 +74,12 @@ final class RowWriter implements AutoCloseable {
         }
     }
 
-    long statements() {
-        return statements.get();
-    }
-
     private void write(Long[] ids) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
             Array array = connection.createArrayOf("bigint", ids);
             update.setLong(1, nowMicros());
             update.setArray(2, array);
             update.executeUpdate();
-            statements.incrementAndGet();
         }
     }
 

@@ -4,12 +4,12 @@ package io.statusstream.benchmarks.runner;
  * What one {@link Scenario} measured. Latencies in milliseconds ({@code -1} when no change arrived), heap in bytes,
  * CPU in cores (CPU seconds per wall second). Immutable.
  *
- * @param statementsPerSecond transactions PostgreSQL counted in the benchmark database during the window, minus the
- *                            writer's own, per second
+ * @param statementsPerSecond reads of the state table PostgreSQL counted during the window, per second
  * @param lost                streams that did not end at the final state (the runner's last write)
  * @param heapPerStream       (heap after GC with N streams open − heap after GC before) / N
+ * @param libraryClassesPerStream the same difference for objects of the library's own classes only (class histogram)
  */
 record RunResult(Scenario scenario, double windowSeconds, double statementsPerSecond, double p50Millis,
                  double p99Millis, double maxMillis, double eventsPerSecond, int lost, int opened,
-                 double heapPerStream, double cpuCores, int threads) {
+                 double heapPerStream, double libraryClassesPerStream, double cpuCores, int threads) {
 }

@@ -30,50 +30,52 @@ final class ScenarioRun {
         String id = scenario.name().replaceAll("[^A-Za-z0-9]+", "-") + "-" + scenario.connections();
         try (ServerProcess server = ServerProcess.start(scenario, interval, logs.resolve(id + "-server.log"))) {
             long heapBefore = server.stats().heapAfterGc();
+            long libraryBefore = server.libraryClassBytes();
             try (ClientProcess client = ClientProcess.start(server.url(scenario.design().path),
                     scenario.connections(), scenario.keys(), logs.resolve(id + "-client.log"))) {
                 Map<String, String> ready = client.awaitReady();
                 int opened = Integer.parseInt(ready.get("open"));
                 ServerProcess.Stats loaded = server.stats();
                 double heapPerStream = (double) (loaded.heapAfterGc() - heapBefore) / Math.max(1, opened);
+                double libraryClassesPerStream = (double) (server.libraryClassBytes() - libraryBefore)
+                        / Math.max(1, opened);
                 if (!scenario.measuresChanges()) {
                     client.quit();
                     client.result();
                     return new RunResult(scenario, 0, Double.NaN, -1, -1, -1, 0, 0, opened, heapPerStream,
-                            Double.NaN, server.threads());
+                            libraryClassesPerStream, Double.NaN, server.threads());
                 }
-                return measureChanges(scenario, server, client, opened, heapPerStream);
+                return measureChanges(scenario, server, client, opened, heapPerStream, libraryClassesPerStream);
             }
         }
     }
 
     private RunResult measureChanges(Scenario scenario, ServerProcess server, ClientProcess client, int opened,
-                                     double heapPerStream) throws Exception {
+                                     double heapPerStream, double libraryClassesPerStream) throws Exception {
         try (RowWriter writer = new RowWriter(scenario.keys())) {
             // One interval for the first GC-disturbed polls to settle before the window opens.
             Thread.sleep(interval.toMillis());
-            long transactionsBefore = database.transactions();
+            long readsBefore = database.stateReads();
             double cpuBefore = server.cpuSeconds();
             long start = System.nanoTime();
             client.go();
             writer.start(scenario.rowsPerSecond());
             Thread.sleep(window.toMillis());
             writer.stop();
+            long reads = database.stateReads() - readsBefore;
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpu = (server.cpuSeconds() - cpuBefore) / seconds;
             int threads = server.threads();
-            // Let the last writes arrive before closing the latency window; PostgreSQL flushes its counters each second.
-            Thread.sleep(Math.max(1200, interval.toMillis() + 200));
-            long statements = database.transactions() - transactionsBefore - writer.statements();
-            double statementsWindow = seconds + Math.max(1.2, interval.toMillis() / 1000.0 + 0.2);
+            // Let the last writes arrive before closing the latency window.
+            Thread.sleep(interval.toMillis() + 200);
             client.finalState();
             writer.writeFinal(FINAL_VERSION);
             Map<String, String> result = client.result();
             double windowSeconds = Long.parseLong(result.get("windowMs")) / 1000.0;
-            return new RunResult(scenario, seconds, statements / statementsWindow,
+            return new RunResult(scenario, seconds, reads / seconds,
                     micros(result.get("p50us")), micros(result.get("p99us")), micros(result.get("maxUs")),
                     Long.parseLong(result.get("events")) / windowSeconds, Integer.parseInt(result.get("notFinal")),
-                    opened, heapPerStream, cpu, threads);
+                    opened, heapPerStream, libraryClassesPerStream, cpu, threads);
         }
     }
 

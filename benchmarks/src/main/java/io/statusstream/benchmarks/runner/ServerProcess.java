@@ -73,6 +73,26 @@ final class ServerProcess implements AutoCloseable {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
     }
 
+    /**
+     * Bytes of live objects whose class is the library's own ({@code io.statusstream.*} outside the benchmark), from
+     * {@code jcmd GC.class_histogram} (which runs a full GC). JDK objects the library allocates (sets, deques,
+     * strings) are not in it: the heap difference against idle streams covers those.
+     */
+    long libraryClassBytes() throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Jvm.jcmd(), Long.toString(process.pid()), "GC.class_histogram")
+                .redirectErrorStream(true).start();
+        long bytes = 0;
+        for (String line : new String(jcmd.getInputStream().readAllBytes()).split("\n")) {
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length >= 4 && columns[3].startsWith("io.statusstream.")
+                    && !columns[3].startsWith("io.statusstream.benchmarks.")) {
+                bytes += Long.parseLong(columns[2]);
+            }
+        }
+        jcmd.waitFor(30, TimeUnit.SECONDS);
+        return bytes;
+    }
+
     /** Live threads of the server process, from {@code /proc} (does not disturb it). */
     int threads() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {

@@ -22,7 +22,8 @@ class LibraryStreamConfiguration {
     StreamDefinition<Long, BotState> botStream(DataSource dataSource, @Value("${bench.table}") String table,
                                                @Value("${bench.push:false}") boolean push) {
         JdbcStateSource<Long, BotState> source = JdbcStateSource
-                .forQuery(dataSource, "SELECT " + BotState.COLUMNS + " FROM " + table + " WHERE id IN (:keys)",
+                .forQuery(dataSource, "SELECT " + BotState.COLUMNS + " FROM " + table + " WHERE id IN (:keys) AND "
+                        + BotState.COUNTED,
                         "id", Long.class, BotState::fromRow)
                 .build();
         StreamDefinition.Builder<Long, BotState> stream = StreamDefinition.builder("bots", source)

@@ -38,7 +38,7 @@ class SeedPollingController {
                           @Value("${spring.datasource.hikari.maximum-pool-size:16}") int threads) {
         this.jdbc = jdbc;
         this.json = json;
-        this.select = "SELECT " + BotState.COLUMNS + " FROM " + table + " WHERE id = ?";
+        this.select = "SELECT " + BotState.COLUMNS + " FROM " + table + " WHERE id = ? AND " + BotState.COUNTED;
         this.interval = interval;
         this.loops = Executors.newScheduledThreadPool(threads);
     }
