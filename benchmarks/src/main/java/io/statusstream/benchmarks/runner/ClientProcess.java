@@ -54,6 +54,11 @@ final class ClientProcess implements AutoCloseable {
         return expect("RESULT");
     }
 
+    /** User plus system CPU time of the client process so far, in seconds. */
+    double cpuSeconds() throws IOException {
+        return ProcessCpu.seconds(process.pid());
+    }
+
     void quit() {
         input.println("QUIT");
     }

@@ -1,6 +1,10 @@
 package io.statusstream.benchmarks.runner;
 
 import io.statusstream.benchmarks.runner.Scenario.Design;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,9 +45,9 @@ final class Report {
 
     static String oneLine(RunResult r) {
         return String.format(Locale.ROOT, "open=%d stmts/s=%.1f p50=%.0fms p99=%.0fms max=%.0fms events/s=%.0f"
-                        + " lost=%d heap/stream=%.0fB cpu=%.2f cores threads=%d", r.opened(), r.statementsPerSecond(),
+                        + " lost=%d heap/stream=%.0fB cpu=%.2f cores client cpu=%.2f threads=%d load=%.1f", r.opened(), r.statementsPerSecond(),
                 r.p50Millis(), r.p99Millis(), r.maxMillis(), r.eventsPerSecond(), r.lost(), r.heapPerStream(),
-                r.cpuCores(), r.threads());
+                r.cpuCores(), r.clientCpuCores(), r.threads(), r.loadAverage());
     }
 
     String markdown() {
@@ -70,24 +74,35 @@ final class Report {
         targets(md);
         micro(md);
         md.append("\n![DB statements/s and p99 latency against N](benchmarks.svg)\n");
+        md.append(notes());
         return md.toString();
+    }
+
+    /** The method and its limits, kept as Markdown next to the code that measures. */
+    private static String notes() {
+        try (InputStream in = Report.class.getResourceAsStream("/benchmark-notes.md")) {
+            return in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException unreadable) {
+            throw new UncheckedIOException(unreadable);
+        }
     }
 
     private void runs(StringBuilder md) {
         md.append("## Runs\n\n| scenario | design | N | K | M/s | streams open | DB stmts/s | stmts/interval (target)"
-                + " | p50 ms | p99 ms | max ms | events/s | lost | heap/stream | CPU (cores) | threads |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | p50 ms | p99 ms | max ms | events/s | lost | heap/stream | server CPU (cores) | client CPU | server threads | load avg |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult r : results) {
             Scenario s = r.scenario();
             boolean changes = s.measuresChanges();
             md.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %,d | %,d | %s | %s | %s | %s | %s | %s | %s"
-                            + " | %s | %s | %d |%n", s.name(), design(s.design()), s.connections(), s.keys(),
+                            + " | %s | %s | %s | %d | %.1f |%n", s.name(), design(s.design()), s.connections(), s.keys(),
                     s.rowsPerSecond(), r.opened(),
                     changes ? fmt(r.statementsPerSecond()) : "–",
                     changes ? fmt(r.statementsPerSecond() * interval.toMillis() / 1000.0) + " (" + target(s) + ")" : "–",
                     ms(r.p50Millis()), ms(r.p99Millis()), ms(r.maxMillis()),
                     changes ? fmt(r.eventsPerSecond()) : "–", changes ? Integer.toString(r.lost()) : "–",
-                    bytes(r.heapPerStream()), changes ? fmt(r.cpuCores()) : "–", r.threads()));
+                    bytes(r.heapPerStream()), changes ? fmt(r.cpuCores()) : "–", changes ? fmt(r.clientCpuCores()) : "–",
+                    r.threads(), r.loadAverage()));
         }
     }
 

@@ -43,7 +43,7 @@ final class ScenarioRun {
                     client.quit();
                     client.result();
                     return new RunResult(scenario, 0, Double.NaN, -1, -1, -1, 0, 0, opened, heapPerStream,
-                            libraryClassesPerStream, Double.NaN, server.threads());
+                            libraryClassesPerStream, Double.NaN, Double.NaN, server.threads(), ProcessCpu.loadAverage());
                 }
                 return measureChanges(scenario, server, client, opened, heapPerStream, libraryClassesPerStream);
             }
@@ -57,6 +57,7 @@ final class ScenarioRun {
             Thread.sleep(interval.toMillis());
             long readsBefore = database.stateReads();
             double cpuBefore = server.cpuSeconds();
+            double clientCpuBefore = client.cpuSeconds();
             long start = System.nanoTime();
             client.go();
             writer.start(scenario.rowsPerSecond());
@@ -65,7 +66,9 @@ final class ScenarioRun {
             long reads = database.stateReads() - readsBefore;
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpu = (server.cpuSeconds() - cpuBefore) / seconds;
+            double clientCpu = (client.cpuSeconds() - clientCpuBefore) / seconds;
             int threads = server.threads();
+            double load = ProcessCpu.loadAverage();
             // Let the last writes arrive before closing the latency window.
             Thread.sleep(interval.toMillis() + 200);
             client.finalState();
@@ -75,7 +78,7 @@ final class ScenarioRun {
             return new RunResult(scenario, seconds, reads / seconds,
                     micros(result.get("p50us")), micros(result.get("p99us")), micros(result.get("maxUs")),
                     Long.parseLong(result.get("events")) / windowSeconds, Integer.parseInt(result.get("notFinal")),
-                    opened, heapPerStream, libraryClassesPerStream, cpu, threads);
+                    opened, heapPerStream, libraryClassesPerStream, cpu, clientCpu, threads, load);
         }
     }
 

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,12 +15,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The benchmark server as a separate JVM (same JDK and class path as the runner) on a free loopback port, and what
- * the runner reads from it: heap after GC and threads over HTTP, CPU time from {@code /proc/<pid>/stat}.
+ * the runner reads from it: heap after GC and threads over HTTP, CPU time and threads from {@code /proc}.
  */
 final class ServerProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-    private static final double CLOCK_TICKS_PER_SECOND = 100;
 
     private final Process process;
     private final int port;
@@ -68,9 +66,7 @@ final class ServerProcess implements AutoCloseable {
 
     /** User plus system CPU time of the server process so far, in seconds. */
     double cpuSeconds() throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
+        return ProcessCpu.seconds(process.pid());
     }
 
     /**
@@ -93,14 +89,9 @@ final class ServerProcess implements AutoCloseable {
         return bytes;
     }
 
-    /** Live threads of the server process, from {@code /proc} (does not disturb it). */
+    /** Live threads of the server process. */
     int threads() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-            if (line.startsWith("Threads:")) {
-                return Integer.parseInt(line.substring("Threads:".length()).trim());
-            }
-        }
-        return -1;
+        return ProcessCpu.threads(process.pid());
     }
 
     private void awaitStarted() throws InterruptedException, IOException {
