@@ -171,7 +171,7 @@ class FanOutTest {
         stream.close();
 
         assertThatThrownBy(() -> stream.subscribe(List.of("a"), null, new RecordingSink()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+                .isInstanceOf(StreamClosedException.class).hasMessage("status stream 'test' is closed");
     }
 
     @Test

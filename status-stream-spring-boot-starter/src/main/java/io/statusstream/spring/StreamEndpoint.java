@@ -1,6 +1,7 @@
 package io.statusstream.spring;
 
 import io.statusstream.core.StatusStream;
+import io.statusstream.core.StreamClosedException;
 import io.statusstream.core.Subscription;
 import io.statusstream.spring.ConnectionLimiter.Permit;
 import jakarta.servlet.http.HttpServletRequest;
@@ -185,13 +186,12 @@ final class StreamEndpoint<K, S> {
         Subscription<K> subscription;
         try {
             subscription = stream.subscribe(keys, lastEventId, new EmitterEventSink(emitter, lease::end));
-        } catch (RuntimeException failure) {
+        } catch (StreamClosedException closed) {
             permit.release();
-            // The engine says "closed" only with an IllegalStateException; anything else (a failing serializer) is a bug
-            // for the application's error handling.
-            if (failure instanceof IllegalStateException) {
-                return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down");
-            }
+            return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down");
+        } catch (RuntimeException failure) {
+            // Not ours to answer (a failing serializer): the application's error handling decides.
+            permit.release();
             throw failure;
         }
         lease.attach(subscription);
