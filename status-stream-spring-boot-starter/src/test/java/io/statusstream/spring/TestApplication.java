@@ -64,6 +64,11 @@ class TestApplication {
 
     @Bean
     Filter principalFromHeader() {
+        return principalFromHeaderFilter();
+    }
+
+    /** Stands in for a real login: the principal named by the {@code X-User} header, none without it. */
+    static Filter principalFromHeaderFilter() {
         return (request, response, chain) -> {
             HttpServletRequest http = (HttpServletRequest) request;
             String user = http.getHeader("X-User");
