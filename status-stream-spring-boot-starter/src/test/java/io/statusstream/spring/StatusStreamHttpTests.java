@@ -272,6 +272,29 @@ class StatusStreamHttpTests {
     }
 
     @Test
+    void aKeyThePolicyHidesGetsTheSameAnswerAsAKeyThatDoesNotExistSoProbingRevealsNothing() {
+        source.put(44L, new Bot("hidden", "OK"));
+        Map<String, String> alice = Map.of("X-User", "alice");
+        try (Connection hidden = connect("/status-streams/orders/44/status-stream", alice);
+             Connection absent = connect("/status-streams/orders/45/status-stream", alice)) {
+            assertSameAnswer(hidden, "44", absent, "45");
+        }
+        try (Connection hidden = connect("/status-streams/orders/status-stream?ids=44,43", alice);
+             Connection absent = connect("/status-streams/orders/status-stream?ids=42,43", alice)) {
+            assertSameAnswer(hidden, "44", absent, "42");
+        }
+    }
+
+    private static void assertSameAnswer(Connection first, String firstKey, Connection second, String secondKey) {
+        assertThat(first.status()).isEqualTo(404).isEqualTo(second.status());
+        for (String header : List.of("Content-Type", "Cache-Control", "Retry-After")) {
+            assertThat(first.header(header)).as(header).isEqualTo(second.header(header));
+        }
+        assertThat(first.bodyText().replace(firstKey, "<key>"))
+                .isEqualTo(second.bodyText().replace(secondKey, "<key>"));
+    }
+
+    @Test
     void allowsCrossOriginStreamsFromConfiguredOriginsOnlyWithCredentials() {
         source.put(13L, new Bot("o", "OK"));
         try (Connection allowed = connect("/api/v1/bots/13/status-stream",
