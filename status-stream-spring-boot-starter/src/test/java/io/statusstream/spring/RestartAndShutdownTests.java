@@ -66,10 +66,10 @@ class RestartAndShutdownTests {
                     try (Connection resumed = client.connect("/rows/" + key(i) + "/status-stream",
                             Map.of("Last-Event-ID", oldId))) {
                         assertThat(resumed.status()).isEqualTo(200);
-                        SseClient.Event first = resumed.nextMessage();
-                        assertThat(first.data()).as("resuming from %s", oldId)
+                        SseClient.Event snapshot = resumed.nextMessage();
+                        assertThat(snapshot.data()).as("resuming from %s", oldId)
                                 .contains("\"kind\":\"snapshot\"", "\"version\":" + current.get(key(i)) + ",");
-                        assertThat(first.id()).as("a new epoch").doesNotStartWith(oldId.substring(0,
+                        assertThat(snapshot.id()).as("a new epoch").doesNotStartWith(oldId.substring(0,
                                 oldId.indexOf('-') + 1));
                     }
                 }
