@@ -7,6 +7,10 @@ import io.statusstream.spring.ReliabilityApplication.Table;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -46,14 +50,30 @@ import static org.assertj.core.api.Assertions.assertThat;
         "status-stream.key-retention=200ms",
         // A small worker pool fills within the first rounds, so that a thread leak would show as growth after it.
         "server.tomcat.threads.max=16"})
+@Import(ClientChurnTests.NoChannelCache.class)
 class ClientChurnTests {
+
+    /**
+     * Tomcat keeps the channel objects (with their read and write buffers) of closed connections in a cache for reuse
+     * ({@code socket.bufferPool}), which it sizes from the maximum heap. Churn fills it slowly, and that looks like a
+     * leak of about 4 KiB per cycle (measured: 47 to 97 MiB retained over 20,000 cycles); with the cache off the
+     * retained heap is flat (40 to 41 MiB). The cache is turned off here so that a leak of ours would show.
+     */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class NoChannelCache {
+
+        @Bean
+        TomcatConnectorCustomizer noChannelCache() {
+            return connector -> connector.setProperty("socket.bufferPool", "0");
+        }
+    }
 
     static final int DEFAULT_CYCLES = 5_000;
     static final int ROUNDS = 10;
     static final int CLIENT_THREADS = 8;
     static final int ROWS = 100;
-    /** Retained heap may wander this much between rounds (JIT, pools warming up) without being a leak. */
-    static final long HEAP_TOLERANCE_BYTES = 24L << 20;
+    /** Retained heap may wander this much between rounds (JIT, class loading, pools) without being a leak. */
+    static final long HEAP_TOLERANCE_BYTES = 8L << 20;
     static final int THREAD_TOLERANCE = 8;
 
     @LocalServerPort
