@@ -101,18 +101,23 @@ class DatabaseOutageTests {
         int logStart = output.length();
         StatusStream<Long, ?> rows = streams.get("rows");
 
+        long writesBeforeCut = table.writes();
         proxy.cut();
         driveUntil(() -> rows.stats().consecutiveFailures() >= 5, () -> table.change(5), CONVERGENCE);
         assertThat(statusStreamHealthIndicator.health().getStatus()).isEqualTo(Status.DOWN);
         assertThat(rows.stats().subscribers()).as("no stream is closed by the outage").isEqualTo(STREAMS);
         assertThat(clients).noneMatch(view -> view.drain().ended());
-        long writesDuringOutage = table.writes();
+        int failedPolls = rows.stats().consecutiveFailures();
 
         proxy.restore();
         driveUntil(() -> rows.stats().sourceHealthy(), () -> table.change(5), CONVERGENCE);
+        long writesDuringOutage = table.writes() - writesBeforeCut;
         assertThat(writesDuringOutage).isPositive();
 
         assertEveryClientConvergesToTheFinalStateOfItsRows();
+        System.out.printf("outage: %d streams, %d rows, %d writes (%d during the outage), %d failed polls;"
+                        + " every client shows the final version of its %d rows%n", STREAMS, ROWS, table.writes(),
+                writesDuringOutage, failedPolls, KEYS_PER_STREAM);
         assertThat(statusStreamHealthIndicator.health().getStatus()).isEqualTo(Status.UP);
         String log = output.toString().substring(logStart);
         assertThat(occurrences(log, "its source failed")).as("the outage is logged once:%n%s", log).isEqualTo(1);
@@ -136,6 +141,8 @@ class DatabaseOutageTests {
         assertThat(rows.stats().subscribers()).as("no stream is closed by the kills").isEqualTo(STREAMS);
 
         assertEveryClientConvergesToTheFinalStateOfItsRows();
+        System.out.printf("killed connections: %d streams, %d server connections killed, %d writes;"
+                + " every client shows the final version of its rows%n", STREAMS, killed[0], table.writes());
         driveUntil(() -> rows.stats().sourceHealthy(), () -> {
         }, CONVERGENCE);
         String log = output.toString().substring(logStart);
