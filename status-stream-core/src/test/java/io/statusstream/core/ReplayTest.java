@@ -66,6 +66,47 @@ class ReplayTest {
     }
 
     @Test
+    void theOnlyClientReconnectingWithinTheKeyRetentionGetsAReplayNotASnapshot() {
+        stream = TestStreams.builder(source, scheduler).keyRetention(Duration.ofSeconds(30)).build();
+        source.put("bot", "v0");
+        RecordingSink sink = new RecordingSink();
+        Subscription<String> only = stream.subscribe(List.of("bot"), null, sink);
+        scheduler.runDue();
+        only.close();
+        change("bot", "v1");
+        change("bot", "v2");
+
+        RecordingSink reconnected = reconnect(List.of("bot"), sink.lastEventId());
+
+        assertThat(reconnected.data()).containsExactly("bot|CHANGE|v1", "bot|CHANGE|v2");
+    }
+
+    @Test
+    void aReplayLongerThanTheQueueBoundIsSentAsOneSnapshotPerKey() {
+        stream = TestStreams.builder(source, scheduler).maxQueuedEvents(3).build();
+        String lastSeen = watchAndDisconnectAfter(List.of("a", "b"), "v0");
+        change("a", "a1");
+        change("b", "b1");
+        change("a", "a2");
+        change("b", "b2");
+
+        RecordingSink reconnected = reconnect(List.of("a", "b"), lastSeen);
+
+        assertThat(reconnected.data()).containsExactly("a|SNAPSHOT|a2", "b|SNAPSHOT|b2");
+    }
+
+    @Test
+    void withReplayOffEveryReconnectGetsASnapshot() {
+        stream = TestStreams.builder(source, scheduler).replay(0, Duration.ofMinutes(5)).build();
+        String lastSeen = watchAndDisconnectAfter(List.of("bot"), "v0");
+        change("bot", "v1");
+
+        RecordingSink reconnected = reconnect(List.of("bot"), lastSeen);
+
+        assertThat(reconnected.data()).containsExactly("bot|SNAPSHOT|v1");
+    }
+
+    @Test
     void aClientThatMissedNothingGetsNothingOnReconnect() {
         stream = TestStreams.builder(source, scheduler).build();
         String lastSeen = watchAndDisconnectAfter(List.of("bot"), "v0");
