@@ -1,6 +1,8 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
+import io.statusstream.core.testing.SseParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +21,7 @@ class ReplayTest {
     private static final Duration INTERVAL = StatusStreamBuilder.DEFAULT_POLL_INTERVAL;
 
     private final ManualStreamScheduler scheduler = new ManualStreamScheduler();
-    private final InMemorySource<String, String> source = new InMemorySource<>();
+    private final InMemoryStateSource<String, String> source = new InMemoryStateSource<>();
     private StatusStream<String, String> stream;
 
     @AfterEach
