@@ -1,5 +1,6 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -22,7 +23,7 @@ class SourceFailureTest {
     private static final Duration INTERVAL = StatusStreamBuilder.DEFAULT_POLL_INTERVAL;
 
     private final ManualStreamScheduler scheduler = new ManualStreamScheduler();
-    private final InMemorySource<String, String> source = new InMemorySource<>();
+    private final InMemoryStateSource<String, String> source = new InMemoryStateSource<>();
     private final Logger engineLog = Logger.getLogger(StatusStream.class.getName());
     private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
