@@ -108,6 +108,10 @@ class DatabaseOutageTests {
         assertThat(rows.stats().subscribers()).as("no stream is closed by the outage").isEqualTo(STREAMS);
         assertThat(clients).noneMatch(view -> view.drain().ended());
         int failedPolls = rows.stats().consecutiveFailures();
+        try (SseClient.Connection reload = new SseClient(port).connect("/rows/1/status-stream")) {
+            assertThat(reload.status()).as("a page reloaded during the outage gets the last known state").isEqualTo(200);
+            assertThat(reload.nextMessage().data()).contains("\"kind\":\"snapshot\"");
+        }
 
         proxy.restore();
         driveUntil(() -> rows.stats().sourceHealthy(), () -> table.change(5), CONVERGENCE);
