@@ -34,9 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
         "reliability.table=slow_rows",
         "status-stream.poll-interval=100ms",
         "status-stream.heartbeat-interval=250ms",
-        "status-stream.stuck-client-timeout=2s",
+        "status-stream.stuck-client-timeout=5s",
         // Longer than the stuck deadline, so the engine cuts the client before Tomcat fails the blocked write.
-        "server.tomcat.connection-timeout=6s"})
+        "server.tomcat.connection-timeout=10s"})
 class SlowClientTests {
 
     static final int HEALTHY = 500;
