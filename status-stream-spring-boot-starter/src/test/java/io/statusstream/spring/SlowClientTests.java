@@ -7,8 +7,8 @@ import io.statusstream.jdbc.testing.TestDatabase;
 import io.statusstream.spring.ReliabilityApplication.Table;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import java.io.OutputStream;

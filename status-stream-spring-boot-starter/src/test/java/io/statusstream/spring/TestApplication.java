@@ -1,5 +1,6 @@
 package io.statusstream.spring;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
