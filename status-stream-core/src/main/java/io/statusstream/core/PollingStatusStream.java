@@ -161,7 +161,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         lock.lock();
         try {
             if (closed) {
-                throw new IllegalStateException("status stream '" + name() + "' is closed");
+                throw new StreamClosedException(name());
             }
             scheduleLoad = register(subscriber, EventId.parseSeq(lastEventId, epoch, publishedSeq));
         } catch (RuntimeException serializerFailed) {
@@ -379,26 +379,39 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         int calls = 0;
         long perClientCalls = 0;
         int changes = 0;
-        try {
-            for (int from = 0; from < keys.size(); from += settings.batchSize()) {
-                List<K> chunk = Collections.unmodifiableList(
-                        keys.subList(from, Math.min(keys.size(), from + settings.batchSize())));
-                calls++;
-                Map<K, S> fetched = source.fetch(chunk);
-                if (fetched == null) {
-                    throw new IllegalStateException("StateSource " + source + " returned null for " + chunk.size()
-                            + " keys; return an empty map when no key exists");
-                }
-                List<Update<K, S>> updates = detectChanges(chunk, fetched);
+        RuntimeException failure = null;
+        for (int from = 0; from < keys.size(); from += settings.batchSize()) {
+            List<K> chunk = Collections.unmodifiableList(
+                    keys.subList(from, Math.min(keys.size(), from + settings.batchSize())));
+            calls++;
+            try {
+                List<Update<K, S>> updates = detectChanges(chunk, fetch(chunk));
                 perClientCalls += publish(chunk, updates);
                 changes += updates.size();
+            } catch (RuntimeException chunkFailed) {
+                // The other chunks are still fetched: one failing chunk must not blind every key.
+                if (failure == null) {
+                    failure = chunkFailed;
+                } else {
+                    failure.addSuppressed(chunkFailed);
+                }
             }
-        } catch (RuntimeException failure) {
+        }
+        if (failure != null) {
             pollFailed(failure);
             return false;
         }
         pollSucceeded(keys.size(), calls, perClientCalls, changes, start);
         return true;
+    }
+
+    private Map<K, S> fetch(List<K> chunk) {
+        Map<K, S> fetched = source.fetch(chunk);
+        if (fetched == null) {
+            throw new IllegalStateException("StateSource " + source + " returned null for " + chunk.size()
+                    + " keys; return an empty map when no key exists");
+        }
+        return fetched;
     }
 
     /** Compares and encodes outside the lock; only the poller changes channel state, so it may read it freely. */

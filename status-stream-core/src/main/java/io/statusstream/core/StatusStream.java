@@ -54,7 +54,7 @@ public interface StatusStream<K, S> extends AutoCloseable {
      * @param sink        where this subscriber's frames are written, never {@code null}
      * @return the subscription, open
      * @throws IllegalArgumentException if {@code keys} is empty
-     * @throws IllegalStateException    if the stream is closed
+     * @throws StreamClosedException    if the stream is closed
      */
     Subscription<K> subscribe(Collection<? extends K> keys, String lastEventId, EventSink sink);
 

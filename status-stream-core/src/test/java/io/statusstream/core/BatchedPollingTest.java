@@ -1,5 +1,6 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class BatchedPollingTest {
     private static final Duration INTERVAL = StatusStreamBuilder.DEFAULT_POLL_INTERVAL;
 
     private final ManualStreamScheduler scheduler = new ManualStreamScheduler();
-    private final InMemorySource<String, String> source = new InMemorySource<>();
+    private final InMemoryStateSource<String, String> source = new InMemoryStateSource<>();
     private StatusStream<String, String> stream;
 
     @AfterEach

@@ -1,6 +1,8 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
+import io.statusstream.core.testing.SseParser;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -25,7 +27,7 @@ class ConcurrentChurnTest {
     void subscribingAndLeavingFromManyThreadsWhilePollingLeavesNothingBehindAndKeepsEveryStreamOrdered()
             throws Exception {
         ManualStreamScheduler scheduler = new ManualStreamScheduler();
-        InMemorySource<String, String> source = new InMemorySource<>();
+        InMemoryStateSource<String, String> source = new InMemoryStateSource<>();
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             keys.add("k" + i);

@@ -1,6 +1,8 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
+import io.statusstream.core.testing.SseParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +21,7 @@ class FanOutTest {
     private static final Duration INTERVAL = StatusStreamBuilder.DEFAULT_POLL_INTERVAL;
 
     private final ManualStreamScheduler scheduler = new ManualStreamScheduler();
-    private final InMemorySource<String, String> source = new InMemorySource<>();
+    private final InMemoryStateSource<String, String> source = new InMemoryStateSource<>();
     private StatusStream<String, String> stream;
 
     @AfterEach
@@ -88,7 +90,7 @@ class FanOutTest {
 
     @Test
     void theChangeDetectorDecidesWhatIsAChange() {
-        InMemorySource<String, Row> rows = new InMemorySource<>();
+        InMemoryStateSource<String, Row> rows = new InMemoryStateSource<>();
         rows.put("bot", new Row("running", 1));
         StatusStream<String, Row> versioned = StatusStream.builder(rows).scheduler(scheduler)
                 .writerExecutor(Runnable::run).changeDetector(ChangeDetector.byVersion(Row::version)).build();
@@ -171,7 +173,7 @@ class FanOutTest {
         stream.close();
 
         assertThatThrownBy(() -> stream.subscribe(List.of("a"), null, new RecordingSink()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+                .isInstanceOf(StreamClosedException.class).hasMessage("status stream 'test' is closed");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ class HeartbeatTest {
     private static final Duration HEARTBEAT = StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL;
 
     private final ManualStreamScheduler scheduler = new ManualStreamScheduler();
-    private final InMemorySource<String, String> source = new InMemorySource<>();
+    private final InMemoryStateSource<String, String> source = new InMemoryStateSource<>();
     private final StatusStream<String, String> stream = TestStreams.builder(source, scheduler)
             .keyRetention(Duration.ZERO).build();
 

@@ -1,5 +1,7 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.SseParser;
+
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,6 +1,8 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
+import io.statusstream.core.testing.SseParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +21,7 @@ class ReplayTest {
     private static final Duration INTERVAL = StatusStreamBuilder.DEFAULT_POLL_INTERVAL;
 
     private final ManualStreamScheduler scheduler = new ManualStreamScheduler();
-    private final InMemorySource<String, String> source = new InMemorySource<>();
+    private final InMemoryStateSource<String, String> source = new InMemoryStateSource<>();
     private StatusStream<String, String> stream;
 
     @AfterEach
@@ -59,6 +61,47 @@ class ReplayTest {
         String lastSeen = watchAndDisconnectAfter(List.of("bot"), "v0");
         change("bot", "v1");
         scheduler.advance(Duration.ofSeconds(31));
+
+        RecordingSink reconnected = reconnect(List.of("bot"), lastSeen);
+
+        assertThat(reconnected.data()).containsExactly("bot|SNAPSHOT|v1");
+    }
+
+    @Test
+    void theOnlyClientReconnectingWithinTheKeyRetentionGetsAReplayNotASnapshot() {
+        stream = TestStreams.builder(source, scheduler).keyRetention(Duration.ofSeconds(30)).build();
+        source.put("bot", "v0");
+        RecordingSink sink = new RecordingSink();
+        Subscription<String> only = stream.subscribe(List.of("bot"), null, sink);
+        scheduler.runDue();
+        only.close();
+        change("bot", "v1");
+        change("bot", "v2");
+
+        RecordingSink reconnected = reconnect(List.of("bot"), sink.lastEventId());
+
+        assertThat(reconnected.data()).containsExactly("bot|CHANGE|v1", "bot|CHANGE|v2");
+    }
+
+    @Test
+    void aReplayLongerThanTheQueueBoundIsSentAsOneSnapshotPerKey() {
+        stream = TestStreams.builder(source, scheduler).maxQueuedEvents(3).build();
+        String lastSeen = watchAndDisconnectAfter(List.of("a", "b"), "v0");
+        change("a", "a1");
+        change("b", "b1");
+        change("a", "a2");
+        change("b", "b2");
+
+        RecordingSink reconnected = reconnect(List.of("a", "b"), lastSeen);
+
+        assertThat(reconnected.data()).containsExactly("a|SNAPSHOT|a2", "b|SNAPSHOT|b2");
+    }
+
+    @Test
+    void withReplayOffEveryReconnectGetsASnapshot() {
+        stream = TestStreams.builder(source, scheduler).replay(0, Duration.ofMinutes(5)).build();
+        String lastSeen = watchAndDisconnectAfter(List.of("bot"), "v0");
+        change("bot", "v1");
 
         RecordingSink reconnected = reconnect(List.of("bot"), lastSeen);
 

@@ -1,6 +1,8 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
+import io.statusstream.core.testing.SseParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +25,7 @@ class SlowSubscriberTest {
     private static final Duration STUCK_TIMEOUT = Duration.ofSeconds(30);
 
     private final ManualStreamScheduler scheduler = new ManualStreamScheduler();
-    private final InMemorySource<String, String> source = new InMemorySource<>();
+    private final InMemoryStateSource<String, String> source = new InMemoryStateSource<>();
     private final ExecutorService writers = Executors.newCachedThreadPool();
     private final CountDownLatch unblock = new CountDownLatch(1);
     private StatusStream<String, String> stream;

@@ -1,5 +1,6 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -7,7 +8,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -20,7 +23,7 @@ class SourceFailureTest {
     private static final Duration INTERVAL = StatusStreamBuilder.DEFAULT_POLL_INTERVAL;
 
     private final ManualStreamScheduler scheduler = new ManualStreamScheduler();
-    private final InMemorySource<String, String> source = new InMemorySource<>();
+    private final InMemoryStateSource<String, String> source = new InMemoryStateSource<>();
     private final Logger engineLog = Logger.getLogger(StatusStream.class.getName());
     private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
@@ -142,6 +145,35 @@ class SourceFailureTest {
         assertThat(sink.data()).containsExactly("good|SNAPSHOT|1", "bad|SNAPSHOT|1", "good|CHANGE|2", "bad|CHANGE|3");
         assertThat(warnings()).hasSize(1).first()
                 .satisfies(record -> assertThat(record.getMessage()).contains("key bad"));
+    }
+
+    @Test
+    void aChunkThatFailsDoesNotBlindTheKeysOfOtherChunks() {
+        List.of("a", "b", "c", "d").forEach(key -> source.put(key, key + "0"));
+        AtomicBoolean failing = new AtomicBoolean();
+        StateSource<String, String> failsOnD = keys -> {
+            Map<String, String> states = source.fetch(keys);
+            if (failing.get() && keys.contains("d")) {
+                throw new IllegalStateException("chunk with d fails");
+            }
+            return states;
+        };
+        stream = StatusStream.builder(failsOnD).scheduler(scheduler).writerExecutor(Runnable::run)
+                .serializer(TestStreams.KEY_KIND_STATE).batchSize(2).build();
+        RecordingSink sink = new RecordingSink();
+        stream.subscribe(List.of("c", "d", "a", "b"), null, sink);
+        scheduler.runDue();
+        source.forgetCalls();
+        failing.set(true);
+        source.put("a", "a1").put("c", "c1");
+
+        scheduler.advance(INTERVAL);
+
+        assertThat(source.calls()).as("every chunk is still asked for")
+                .containsExactlyInAnyOrder(List.of("c", "d"), List.of("a", "b"));
+        assertThat(sink.data()).endsWith("a|CHANGE|a1").doesNotContain("c|CHANGE|c1");
+        assertThat(stream.stats().sourceHealthy()).isFalse();
+        assertThat(warnings()).hasSize(1);
     }
 
     private List<LogRecord> warnings() {

@@ -1,5 +1,6 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.SseParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

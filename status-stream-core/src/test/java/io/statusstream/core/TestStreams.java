@@ -1,5 +1,6 @@
 package io.statusstream.core;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
 
 /** Builders for engines under test: a manual clock, writes on the caller's thread, a readable serializer. */
@@ -12,7 +13,7 @@ final class TestStreams {
     private TestStreams() {
     }
 
-    static StatusStreamBuilder<String, String> builder(InMemorySource<String, String> source,
+    static StatusStreamBuilder<String, String> builder(InMemoryStateSource<String, String> source,
                                                        ManualStreamScheduler scheduler) {
         return StatusStream.builder(source)
                 .name("test")

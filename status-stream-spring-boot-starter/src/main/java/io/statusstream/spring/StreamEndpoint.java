@@ -1,6 +1,7 @@
 package io.statusstream.spring;
 
 import io.statusstream.core.StatusStream;
+import io.statusstream.core.StreamClosedException;
 import io.statusstream.core.Subscription;
 import io.statusstream.spring.ConnectionLimiter.Permit;
 import jakarta.servlet.http.HttpServletRequest;
@@ -160,7 +161,7 @@ final class StreamEndpoint<K, S> {
                     return refuse(HttpStatus.FORBIDDEN, "not allowed to watch these keys");
                 }
                 case NOT_FOUND -> {
-                    return refuse(HttpStatus.NOT_FOUND, "no such key");
+                    return notFound(keys);
                 }
             }
         }
@@ -185,13 +186,12 @@ final class StreamEndpoint<K, S> {
         Subscription<K> subscription;
         try {
             subscription = stream.subscribe(keys, lastEventId, new EmitterEventSink(emitter, lease::end));
-        } catch (RuntimeException failure) {
+        } catch (StreamClosedException closed) {
             permit.release();
-            // The engine says "closed" only with an IllegalStateException; anything else (a failing serializer) is a bug
-            // for the application's error handling.
-            if (failure instanceof IllegalStateException) {
-                return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down");
-            }
+            return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the stream is shutting down");
+        } catch (RuntimeException failure) {
+            // Not ours to answer (a failing serializer): the application's error handling decides.
+            permit.release();
             throw failure;
         }
         lease.attach(subscription);
@@ -216,10 +216,7 @@ final class StreamEndpoint<K, S> {
             } else if (absentKeys.size() == keys.size()) {
                 // Only when no key exists: a dashboard stream survives one deleted row, whose snapshot has a null state.
                 lease.end();
-                result.setResult(refuse(HttpStatus.NOT_FOUND, (keys.size() == 1 ? "no such key: " : "no such keys: ")
-                        + absentKeys.stream()
-                        .map(key -> echo(definition.keyFormatter().apply(key)))
-                        .collect(Collectors.joining(", "))));
+                result.setResult(notFound(keys));
             } else if (!result.setResult(emitter)) {
                 lease.end();
             }
@@ -230,6 +227,16 @@ final class StreamEndpoint<K, S> {
     private static String lastEventId(HttpServletRequest request) {
         String header = request.getHeader(LAST_EVENT_ID_HEADER);
         return header != null && !header.isEmpty() ? header : request.getParameter(LAST_EVENT_ID_PARAMETER);
+    }
+
+    /**
+     * The one answer for keys that do not exist and for keys the policy hides ({@code NOT_FOUND}): the same status,
+     * headers and text (all requested keys, in request order), so that probing cannot tell them apart.
+     */
+    private ResponseEntity<String> notFound(Set<K> keys) {
+        return refuse(HttpStatus.NOT_FOUND, (keys.size() == 1 ? "no such key: " : "no such keys: ") + keys.stream()
+                .map(key -> echo(definition.keyFormatter().apply(key)))
+                .collect(Collectors.joining(", ")));
     }
 
     private ResponseEntity<String> tooManyKeys() {

@@ -1,5 +1,6 @@
 package io.statusstream.spring;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
 import io.statusstream.spring.SseClient.Connection;
 import io.statusstream.spring.TestApplication.Bot;

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -36,7 +36,7 @@ final class SseClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(TIMEOUT).build();
     private final int port;
-    private final ManualStreamScheduler scheduler;
+    private final Runnable dueTasks;
 
     /**
      * @param scheduler the engines' scheduler: while a request waits for its response, the client runs the engine's
@@ -44,7 +44,14 @@ final class SseClient {
      */
     SseClient(int port, ManualStreamScheduler scheduler) {
         this.port = port;
-        this.scheduler = scheduler;
+        this.dueTasks = scheduler::runDue;
+    }
+
+    /** For engines on their own poller thread: nothing to drive while waiting. */
+    SseClient(int port) {
+        this.port = port;
+        this.dueTasks = () -> {
+        };
     }
 
     /** One received field group: an event, or a lone {@code retry} hint ({@code data} null). */
@@ -72,7 +79,7 @@ final class SseClient {
         CompletableFuture<Connection> response = open(path, headers);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
-            scheduler.runDue();
+            dueTasks.run();
             try {
                 return response.get(10, TimeUnit.MILLISECONDS);
             } catch (TimeoutException notYet) {

@@ -7,6 +7,7 @@ import io.statusstream.core.EventSerializer;
 import io.statusstream.core.EventSink;
 import io.statusstream.core.StatusStream;
 import io.statusstream.core.StatusStreamBuilder;
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -114,12 +115,12 @@ class StatusStreamAutoConfigurationTests {
             streams.<Long, String>get("fast").subscribe(List.of(1L), null, recording(fastFrames));
             streams.<Long, String>get("slow").subscribe(List.of(1L), null, recording(new CopyOnWriteArrayList<>()));
             scheduler.runDue();
-            int loaded = source.fetches();
+            int loaded = source.callCount();
 
             scheduler.advance(Duration.ofSeconds(5));
-            assertThat(source.fetches()).as("fast polls every 5 s, slow not yet").isEqualTo(loaded + 1);
+            assertThat(source.callCount()).as("fast polls every 5 s, slow not yet").isEqualTo(loaded + 1);
             scheduler.advance(Duration.ofSeconds(15));
-            assertThat(source.fetches()).as("fast 4 times, slow once in 20 s").isEqualTo(loaded + 5);
+            assertThat(source.callCount()).as("fast 4 times, slow once in 20 s").isEqualTo(loaded + 5);
             await().atMost(Duration.ofSeconds(10)).until(() -> !fastFrames.isEmpty());
             assertThat(fastFrames.get(0)).startsWith("retry: 7000\n");
         });

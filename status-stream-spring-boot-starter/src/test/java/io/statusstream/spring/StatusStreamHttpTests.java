@@ -2,6 +2,7 @@ package io.statusstream.spring;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.statusstream.core.StatusStreamBuilder;
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
 import io.statusstream.spring.SseClient.Connection;
 import io.statusstream.spring.SseClient.Event;
@@ -13,14 +14,14 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -188,7 +189,7 @@ class StatusStreamHttpTests {
     void aReconnectStormOnTheSameKeysCollapsesIntoOneFetch() throws Exception {
         source.put(14L, new Bot("p", "OK"));
         int subscribersBefore = subscribers("bots");
-        int fetchesBefore = source.fetches();
+        int fetchesBefore = source.callCount();
         List<CompletableFuture<Connection>> pending = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             pending.add(client.open("/api/v1/bots/14/status-stream"));
@@ -202,7 +203,7 @@ class StatusStreamHttpTests {
                 assertThat(stream.nextEvent().data()).startsWith("{\"key\":\"14\",\"kind\":\"snapshot\"");
             }
         }
-        assertThat(source.fetches() - fetchesBefore).isEqualTo(1);
+        assertThat(source.callCount() - fetchesBefore).isEqualTo(1);
     }
 
     @Test
@@ -269,6 +270,29 @@ class StatusStreamHttpTests {
             assertThat(allowed.status()).isEqualTo(200);
             assertThat(allowed.nextEvent().data()).startsWith("{\"key\":\"8\",\"kind\":\"snapshot\"");
         }
+    }
+
+    @Test
+    void aKeyThePolicyHidesGetsTheSameAnswerAsAKeyThatDoesNotExistSoProbingRevealsNothing() {
+        source.put(44L, new Bot("hidden", "OK"));
+        Map<String, String> alice = Map.of("X-User", "alice");
+        try (Connection hidden = connect("/status-streams/orders/44/status-stream", alice);
+             Connection absent = connect("/status-streams/orders/45/status-stream", alice)) {
+            assertSameAnswer(hidden, "44", absent, "45");
+        }
+        try (Connection hidden = connect("/status-streams/orders/status-stream?ids=44,43", alice);
+             Connection absent = connect("/status-streams/orders/status-stream?ids=42,43", alice)) {
+            assertSameAnswer(hidden, "44", absent, "42");
+        }
+    }
+
+    private static void assertSameAnswer(Connection first, String firstKey, Connection second, String secondKey) {
+        assertThat(first.status()).isEqualTo(404).isEqualTo(second.status());
+        for (String header : List.of("Content-Type", "Cache-Control", "Retry-After")) {
+            assertThat(first.header(header)).as(header).isEqualTo(second.header(header));
+        }
+        assertThat(first.bodyText().replace(firstKey, "<key>"))
+                .isEqualTo(second.bodyText().replace(secondKey, "<key>"));
     }
 
     @Test

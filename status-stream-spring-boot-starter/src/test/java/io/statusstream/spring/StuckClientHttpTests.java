@@ -2,13 +2,14 @@ package io.statusstream.spring;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.statusstream.core.StatusStreamBuilder;
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
 import io.statusstream.spring.SseClient.Connection;
 import io.statusstream.spring.TestApplication.Bot;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import java.io.OutputStream;

@@ -1,5 +1,6 @@
 package io.statusstream.spring;
 
+import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
@@ -64,6 +65,11 @@ class TestApplication {
 
     @Bean
     Filter principalFromHeader() {
+        return principalFromHeaderFilter();
+    }
+
+    /** Stands in for a real login: the principal named by the {@code X-User} header, none without it. */
+    static Filter principalFromHeaderFilter() {
         return (request, response, chain) -> {
             HttpServletRequest http = (HttpServletRequest) request;
             String user = http.getHeader("X-User");

@@ -1,16 +1,23 @@
-package io.statusstream.core;
+package io.statusstream.core.testing;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses {@code text/event-stream} as the WHATWG HTML standard's "Interpreting an event stream" does, so tests check
- * what a browser's {@code EventSource} would dispatch. Not thread-safe.
+ * Parses {@code text/event-stream} as the WHATWG HTML standard's "Interpreting an event stream" does, so a test
+ * checks what a browser's {@code EventSource} would dispatch, whatever transport wrote the stream. Feed it text as
+ * it arrives, in pieces of any size. Not thread-safe.
  */
-final class SseParser {
+public final class SseParser {
 
-    /** A dispatched event: the last event id in force, the type, the data. */
-    record Event(String lastEventId, String type, String data) {
+    /**
+     * A dispatched event.
+     *
+     * @param lastEventId the last event id in force when it was dispatched ({@code ""} if none)
+     * @param type        the event type, {@code "message"} unless an {@code event} field named it
+     * @param data        the data, its lines joined with LF
+     */
+    public record Event(String lastEventId, String type, String data) {
     }
 
     private final List<Event> events = new ArrayList<>();
@@ -22,7 +29,7 @@ final class SseParser {
     private long retry = -1;
 
     /** Feeds more of the stream; complete lines are interpreted. */
-    SseParser feed(String text) {
+    public SseParser feed(String text) {
         pending.append(text);
         int start = 0;
         for (int i = 0; i < pending.length(); i++) {
@@ -86,19 +93,23 @@ final class SseParser {
         type = "";
     }
 
-    List<Event> events() {
+    /** Every event dispatched so far, in order. */
+    public List<Event> events() {
         return List.copyOf(events);
     }
 
-    List<String> comments() {
+    /** Every comment line so far, without the colon and one following space. */
+    public List<String> comments() {
         return List.copyOf(comments);
     }
 
-    long retry() {
+    /** The last reconnection time the stream set, in milliseconds, or -1. */
+    public long retry() {
         return retry;
     }
 
-    String lastEventId() {
+    /** The last event id in force. */
+    public String lastEventId() {
         return lastEventId;
     }
 }

@@ -1,0 +1,122 @@
+package io.statusstream.spring;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.statusstream.core.StatusStream;
+import io.statusstream.jdbc.testing.RequiresDatabase;
+import io.statusstream.jdbc.testing.TestDatabase;
+import io.statusstream.spring.ReliabilityApplication.Table;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.statusstream.spring.DatabaseOutageTests.driveUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One client never reads (a raw socket with a tiny receive buffer) a row whose every state is 256 KB, while 500 others
+ * watch small rows. The others converge while the stuck one is still connected; the stuck one's queue keeps only the
+ * latest state (coalesced); it is closed as stuck after the deadline and counted. Tomcat's connection timeout bounds
+ * the write the stuck client blocks (see the starter README, "Reliability").
+ */
+@RequiresDatabase(TestDatabase.POSTGRES)
+@SpringBootTest(classes = ReliabilityApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "reliability.table=slow_rows",
+        "status-stream.poll-interval=100ms",
+        "status-stream.heartbeat-interval=250ms",
+        "status-stream.stuck-client-timeout=5s",
+        // Longer than the stuck deadline, so the engine cuts the client before Tomcat fails the blocked write.
+        "server.tomcat.connection-timeout=10s"})
+class SlowClientTests {
+
+    static final int HEALTHY = 500;
+    static final int ROWS = 51;
+    static final long STUCK_ROW = 1;
+    private static final String LARGE = "x".repeat(256 * 1024);
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    StatusStreams streams;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    StatusStreamHandlerMapping endpoints;
+
+    @Test
+    void aClientThatNeverReadsDoesNotHoldUpFiveHundredOthersKeepsOnlyTheLatestStateAndIsClosedAsStuck()
+            throws Exception {
+        StatusStream<Long, ?> rows = streams.get("rows");
+        List<ClientView> healthy = new ArrayList<>();
+        try (Table table = new Table("slow_rows", ROWS); Socket stuck = new Socket()) {
+            SseClient client = new SseClient(port);
+            for (int i = 0; i < HEALTHY; i++) {
+                healthy.add(new ClientView(client.connect("/rows/" + healthyRow(i) + "/status-stream")));
+            }
+            stuck.setReceiveBufferSize(4096);
+            stuck.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            OutputStream request = stuck.getOutputStream();
+            request.write(("GET /rows/" + STUCK_ROW + "/status-stream HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.flush();
+            driveUntil(() -> rows.stats().subscribers() == HEALTHY + 1, () -> {
+            }, WAIT);
+
+            // Big states pile up for the stuck client until its queue coalesces them: its socket is full.
+            long[] version = {0};
+            driveUntil(() -> coalesced() > 0, () -> {
+                try {
+                    table.set(STUCK_ROW, ++version[0], LARGE + version[0]);
+                } catch (java.sql.SQLException failure) {
+                    throw new IllegalStateException(failure);
+                }
+            }, WAIT);
+
+            table.change(200);
+            Map<Long, Long> versions = table.versions();
+            driveUntil(() -> healthy.stream().allMatch(view -> view.drain()
+                    .shows(Map.of(healthyRow(healthy.indexOf(view)), versions.get(healthyRow(healthy.indexOf(view)))))),
+                    () -> {
+                    }, WAIT);
+            assertThat(stuckClosed()).as("the others converged while the stuck client was still connected")
+                    .isZero();
+
+            driveUntil(() -> stuckClosed() == 1, () -> {
+            }, WAIT);
+            driveUntil(() -> rows.stats().subscribers() == HEALTHY, () -> {
+            }, WAIT);
+            // The stuck client's place is given back once Tomcat's connection timeout ends the blocked write.
+            driveUntil(() -> endpoints.openConnections() == HEALTHY, () -> {
+            }, WAIT);
+            assertThat(healthy).noneMatch(view -> view.drain().ended());
+            System.out.printf("slow client: %d healthy streams converged while 1 stuck client was open; %d states of"
+                    + " 256 KB written for it, %.0f coalesced; closed as stuck%n", HEALTHY, version[0], coalesced());
+        } finally {
+            healthy.forEach(view -> view.connection().close());
+        }
+    }
+
+    private static long healthyRow(int client) {
+        return 2 + client % (ROWS - 1);
+    }
+
+    private double coalesced() {
+        return meters.get("status.stream.events.coalesced").tags("stream", "rows").counter().count();
+    }
+
+    private double stuckClosed() {
+        return meters.get("status.stream.subscribers.closed").tags("stream", "rows", "reason", "stuck")
+                .counter().count();
+    }
+}
