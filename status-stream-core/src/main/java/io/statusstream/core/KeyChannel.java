@@ -8,17 +8,29 @@ import java.util.Set;
  * Everything the engine knows about one watched key: its current state and the sequence number that produced it,
  * its replay ring and its subscribers.
  *
+ * <p>A channel is created unloaded when its key is first watched and loaded by the first fetch or shared event that
+ * answers. When the engine changes epoch (it joins or leaves a {@link StreamCluster}), every channel becomes
+ * <em>stale</em>: unloaded, but still knowing its last state, so the next load can tell subscribers that already have
+ * that state whether anything changed. A state that came from a shared log is known by its snapshot data only
+ * ({@link #stateKnown()} is {@code false}).
+ *
  * <p>Guarded by the engine's lock; the poller, the only thread that changes the state, also reads it without the
- * lock. A channel is created unloaded when its key is first watched and loaded by the first fetch that answers.
+ * lock.
  */
 final class KeyChannel<K, S> {
 
     final K key;
     final Set<Subscriber<K, S>> subscribers = new HashSet<>(4);
+    /** Subscribers that registered while the channel was unloaded and wait for its snapshot. */
+    final Set<Subscriber<K, S>> waiting = new HashSet<>(2);
     private final ReplayRing<K> ring;
     private boolean loaded;
+    private boolean known;
+    private boolean present;
     private S state;
+    private boolean stateKnown;
     private long stateSeq;
+    private String snapshotData;
     private String snapshotFrame;
     private long idleSinceNanos;
     private boolean retired;
@@ -28,29 +40,78 @@ final class KeyChannel<K, S> {
         this.ring = new ReplayRing<>(replaySize, replayMaxAgeNanos, Long.MAX_VALUE);
     }
 
+    /** Has a state in the engine's current epoch. */
     boolean isLoaded() {
         return loaded;
+    }
+
+    /** Has had a state, in this epoch or an earlier one. */
+    boolean isKnown() {
+        return known;
+    }
+
+    boolean isPresent() {
+        return present;
     }
 
     S state() {
         return state;
     }
 
-    /** The first known state (possibly {@code null}: the key does not exist). History starts here. */
-    void load(S state, long seq, String snapshotFrame) {
+    /** Whether {@link #state()} is the state object; {@code false} for a state from a shared log. */
+    boolean stateKnown() {
+        return stateKnown;
+    }
+
+    long stateSeq() {
+        return stateSeq;
+    }
+
+    Observed<S> observed() {
+        return new Observed<>(present, state, stateKnown);
+    }
+
+    /** The snapshot data kept by {@link #markStale} or given by a shared log; {@code null} if never encoded. */
+    String knownSnapshotData() {
+        return snapshotData;
+    }
+
+    /**
+     * The first state of this epoch. History starts here.
+     *
+     * @param state        the state, or {@code null} when absent or when only its snapshot data is known
+     * @param snapshotData its snapshot's data, or {@code null} to encode it from {@code state} when needed
+     */
+    void load(Observed<S> observed, long seq, String snapshotData) {
+        set(observed, seq, snapshotData);
         this.loaded = true;
-        this.state = state;
-        this.stateSeq = seq;
-        this.snapshotFrame = snapshotFrame;
         this.ring.reset(seq);
     }
 
-    /** A detected change; {@code state} is {@code null} for a removal. */
-    void change(S state, EncodedEvent<K> event) {
-        this.state = state;
-        this.stateSeq = event.seq();
-        this.snapshotFrame = null;
+    /** A change within this epoch. */
+    void change(Observed<S> observed, String snapshotData, EncodedEvent<K> event) {
+        set(observed, event.seq(), snapshotData);
         this.ring.append(event);
+    }
+
+    private void set(Observed<S> observed, long seq, String snapshotData) {
+        this.known = true;
+        this.present = observed.present();
+        this.state = observed.state();
+        this.stateKnown = observed.stateKnown();
+        this.stateSeq = seq;
+        this.snapshotData = snapshotData;
+        this.snapshotFrame = null;
+    }
+
+    /** The epoch changed: keep the state for comparison, forget its id and history. */
+    void markStale(SnapshotEncoder<K, S> encoder) {
+        if (loaded) {
+            snapshotData(encoder);
+        }
+        loaded = false;
+        snapshotFrame = null;
+        ring.reset(Long.MAX_VALUE);
     }
 
     /**
@@ -68,9 +129,17 @@ final class KeyChannel<K, S> {
 
     EncodedEvent<K> snapshot(SnapshotEncoder<K, S> encoder, long nowNanos) {
         if (snapshotFrame == null) {
-            snapshotFrame = encoder.encode(key, stateSeq, state);
+            snapshotFrame = encoder.frame(stateSeq, snapshotData(encoder));
         }
         return new EncodedEvent<>(key, stateSeq, snapshotFrame, nowNanos);
+    }
+
+    /** The data of a snapshot of the current state, encoded once. */
+    String snapshotData(SnapshotEncoder<K, S> encoder) {
+        if (snapshotData == null) {
+            snapshotData = encoder.data(key, stateSeq, state);
+        }
+        return snapshotData;
     }
 
     void expireReplay(long nowNanos) {
@@ -93,9 +162,13 @@ final class KeyChannel<K, S> {
         return retired;
     }
 
-    /** Encodes a snapshot frame of a key's current state. */
-    @FunctionalInterface
+    /** Encodes snapshots of a key's state in the engine's current epoch. */
     interface SnapshotEncoder<K, S> {
-        String encode(K key, long seq, S state);
+
+        /** The data of a snapshot event of {@code state} with sequence number {@code seq}. */
+        String data(K key, long seq, S state);
+
+        /** The frame of a snapshot with sequence number {@code seq} and the given data. */
+        String frame(long seq, String data);
     }
 }

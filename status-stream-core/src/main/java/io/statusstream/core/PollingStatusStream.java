@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The engine behind {@link StatusStream}.
@@ -38,6 +39,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * encodes outside it, then takes it once per chunk to publish: so a subscriber registers either before a change
  * (and receives it live) or after (and receives it in its replay or snapshot), never both or neither, and its
  * events are queued in id order across all its keys. Lock order: engine lock, then a subscriber's monitor.
+ *
+ * <p><b>Cluster.</b> With a {@link StreamCluster}, the poller also runs the {@link ClusterLeader} role while this
+ * instance holds the lease, and fans out from the shared log instead of polling alone while in
+ * {@link StreamStats.Mode#CLUSTER} mode. Mode and epoch change on the poller only, under the lock: every channel
+ * becomes stale and is reloaded in the new epoch, telling subscribers only what really changed.
  */
 final class PollingStatusStream<K, S> implements StatusStream<K, S> {
 
@@ -48,13 +54,14 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private final StateSource<K, S> source;
     private final ChangeDetector<S> detector;
     private final ChangeNotifier<K> notifier;
+    private final StreamCluster<K> cluster;
+    private final ClusterLeader<K, S> leader;
     private final EventSerializer<K, S> serializer;
     private final StreamMetrics metrics;
     private final Executor writers;
     private final StreamScheduler scheduler;
     private final boolean ownsWriters;
     private final boolean ownsScheduler;
-    private final String epoch = EventId.newEpoch();
     private final long heartbeatNanos;
     private final long stuckNanos;
     private final long retentionNanos;
@@ -68,6 +75,10 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private boolean loadScheduled;
     private long publishedSeq;
     private boolean closed;
+    /** Written on the poller under {@link #lock}; read anywhere. */
+    private volatile String epoch = EventId.newEpoch();
+    private volatile StreamStats.Mode mode;
+    private volatile String clusterFailure;
 
     /** Poller-confined. */
     private long nextSeq;
@@ -85,12 +96,16 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private final AtomicBoolean fullPollScheduled = new AtomicBoolean();
 
     private PollingStatusStream(Settings settings, StateSource<K, S> source, ChangeDetector<S> detector,
-                                ChangeNotifier<K> notifier, EventSerializer<K, S> serializer, StreamMetrics metrics,
-                                Executor writers, StreamScheduler scheduler) {
+                                ChangeNotifier<K> notifier, StreamCluster<K> cluster, EventSerializer<K, S> serializer,
+                                StreamMetrics metrics, Executor writers, StreamScheduler scheduler) {
         this.settings = settings;
         this.source = source;
         this.detector = detector;
         this.notifier = notifier;
+        this.cluster = cluster;
+        this.leader = cluster == null ? null : new ClusterLeader<>(this, cluster);
+        this.mode = cluster == null ? StreamStats.Mode.LOCAL : StreamStats.Mode.LOCAL_FALLBACK;
+        this.clusterFailure = cluster == null ? null : "not joined yet";
         this.serializer = serializer;
         this.metrics = metrics;
         this.ownsWriters = writers == null;
@@ -104,9 +119,10 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     }
 
     static <K, S> StatusStream<K, S> start(Settings settings, StateSource<K, S> source, ChangeDetector<S> detector,
-                                           ChangeNotifier<K> notifier, EventSerializer<K, S> serializer,
-                                           StreamMetrics metrics, Executor writers, StreamScheduler scheduler) {
-        PollingStatusStream<K, S> stream = new PollingStatusStream<>(settings, source, detector, notifier,
+                                           ChangeNotifier<K> notifier, StreamCluster<K> cluster,
+                                           EventSerializer<K, S> serializer, StreamMetrics metrics, Executor writers,
+                                           StreamScheduler scheduler) {
+        PollingStatusStream<K, S> stream = new PollingStatusStream<>(settings, source, detector, notifier, cluster,
                 serializer, metrics, writers, scheduler);
         stream.start();
         return stream;
@@ -119,10 +135,20 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             releaseOwnedThreads();
             throw failure;
         }
+        if (cluster != null) {
+            try {
+                cluster.start(new ClusterMember());
+            } catch (RuntimeException failure) {
+                notifier.close();
+                releaseOwnedThreads();
+                throw failure;
+            }
+        }
         pollTask = scheduler.schedule(this::periodicPoll, settings.pollInterval());
         heartbeatTask = scheduler.schedule(this::heartbeatTick, settings.heartbeatInterval());
         LOG.log(Level.INFO, () -> "Status stream '" + settings.name() + "' started: " + settings
-                + ", source " + source + ", notifier " + notifier + ", epoch " + epoch);
+                + ", source " + source + ", notifier " + notifier + (cluster == null ? "" : ", cluster " + cluster)
+                + ", epoch " + epoch);
     }
 
     private ChangeNotifier.Listener<K> hintListener() {
@@ -190,8 +216,9 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             }
             channel.subscribers.add(subscriber);
             if (channel.isLoaded()) {
-                channel.collectInitial(seenSeq, now, this::encodeSnapshot, initial);
+                channel.collectInitial(seenSeq, now, snapshots, initial);
             } else {
+                channel.waiting.add(subscriber);
                 subscriber.unloadedKeys++;
             }
         }
@@ -200,7 +227,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             for (K key : subscriber.keys()) {
                 KeyChannel<K, S> channel = channels.get(key);
                 if (channel.isLoaded()) {
-                    initial.add(channel.snapshot(this::encodeSnapshot, now));
+                    initial.add(channel.snapshot(snapshots, now));
                 }
             }
         }
@@ -226,8 +253,12 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             subscribers.remove(subscriber);
             for (K key : subscriber.keys()) {
                 KeyChannel<K, S> channel = channels.get(key);
-                if (channel != null && channel.subscribers.remove(subscriber) && channel.subscribers.isEmpty()) {
-                    if (!channel.isLoaded() || retentionNanos == 0) {
+                if (channel == null) {
+                    continue;
+                }
+                channel.waiting.remove(subscriber);
+                if (channel.subscribers.remove(subscriber) && channel.subscribers.isEmpty()) {
+                    if (!channel.isKnown() || retentionNanos == 0) {
                         unwatch(channel);
                     } else {
                         channel.markIdle(now);
@@ -266,7 +297,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private Set<K> absentKeys(Subscriber<K, S> subscriber) {
         Set<K> absent = new LinkedHashSet<>();
         for (K key : subscriber.keys()) {
-            if (channels.get(key).state() == null) {
+            if (!channels.get(key).isPresent()) {
                 absent.add(key);
             }
         }
@@ -283,8 +314,10 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
 
     @Override
     public void touch(Collection<? extends K> keys) {
+        boolean alone = isAlone();
         for (K key : keys) {
-            if (key != null && channels.containsKey(key)) {
+            // In a cluster the key may be watched on another instance only: the leader decides.
+            if (key != null && (!alone || channels.containsKey(key))) {
                 touchedKeys.add(key);
             }
         }
@@ -298,22 +331,37 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         if (fullPollScheduled.compareAndSet(false, true)) {
             scheduleSafely(() -> {
                 fullPollScheduled.set(false);
-                poll(List.copyOf(channels.keySet()));
+                if (isAlone()) {
+                    poll(List.copyOf(channels.keySet()));
+                } else {
+                    hintCluster(List.of());
+                }
             });
         }
     }
 
     private void pollTouched() {
         touchPollScheduled.set(false);
+        boolean alone = isAlone();
         List<K> keys = new ArrayList<>(touchedKeys.size());
         for (Iterator<K> it = touchedKeys.iterator(); it.hasNext(); ) {
             K key = it.next();
             it.remove();
-            if (channels.containsKey(key)) {
+            if (!alone || channels.containsKey(key)) {
                 keys.add(key);
             }
         }
-        poll(keys);
+        if (alone) {
+            poll(keys);
+        } else if (!keys.isEmpty()) {
+            hintCluster(keys);
+        }
+    }
+
+    /** Whether this instance polls its own keys: no cluster, or not joined to it. */
+    private boolean isAlone() {
+        StreamStats.Mode current = mode;
+        return current == StreamStats.Mode.LOCAL || current == StreamStats.Mode.LOCAL_FALLBACK;
     }
 
     private void loadNewKeys() {
@@ -327,7 +375,12 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         } finally {
             lock.unlock();
         }
-        poll(keys);
+        if (isAlone()) {
+            poll(keys);
+        } else if (mode == StreamStats.Mode.CLUSTER) {
+            loadShared(keys);
+        }
+        // JOINING: joined() loads every channel.
     }
 
     private void periodicPoll() {
@@ -338,7 +391,12 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             if (isClosed()) {
                 return;
             }
-            boolean succeeded = poll(List.copyOf(channels.keySet()));
+            boolean succeeded = leader == null || leader.round();
+            if (isAlone()) {
+                succeeded &= poll(List.copyOf(channels.keySet()));
+            } else if (mode == StreamStats.Mode.CLUSTER) {
+                loadShared(unloadedKeys());
+            }
             unwatchIdleKeys();
             long elapsed = nanoTime() - start;
             if (!succeeded) {
@@ -367,11 +425,25 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     }
 
     /**
-     * Fetches the given keys in chunks and publishes what changed. Runs on the poller only.
+     * Fetches the given keys in chunks and publishes what changed to this instance's subscribers. Runs on the poller
+     * only, while polling alone.
      *
      * @return whether every chunk was fetched
      */
     private boolean poll(List<K> keys) {
+        return pollChunks(keys, (chunk, fetched) -> {
+            List<Update<K, S>> updates = detectChanges(chunk, fetched);
+            return new ChunkResult(updates.size(), publish(chunk, updates));
+        });
+    }
+
+    /**
+     * Fetches keys in chunks of the batch size and hands each to {@code handler}; a failing chunk does not stop the
+     * others. Counts and logs source failures; a {@link ClusterLeader.SharedLogFailure} or lost lease propagates.
+     *
+     * @return whether every chunk was fetched
+     */
+    boolean pollChunks(List<K> keys, ChunkHandler<K, S> handler) {
         if (keys.isEmpty()) {
             return true;
         }
@@ -385,9 +457,11 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
                     keys.subList(from, Math.min(keys.size(), from + settings.batchSize())));
             calls++;
             try {
-                List<Update<K, S>> updates = detectChanges(chunk, fetch(chunk));
-                perClientCalls += publish(chunk, updates);
-                changes += updates.size();
+                ChunkResult result = handler.handle(chunk, fetch(chunk));
+                perClientCalls += result.perClientCalls();
+                changes += result.changes();
+            } catch (ClusterLeader.SharedLogFailure | StreamCluster.LeadershipLostException notTheSource) {
+                throw notTheSource;
             } catch (RuntimeException chunkFailed) {
                 // The other chunks are still fetched: one failing chunk must not blind every key.
                 if (failure == null) {
@@ -418,33 +492,76 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private List<Update<K, S>> detectChanges(List<K> chunk, Map<K, S> fetched) {
         List<Update<K, S>> updates = new ArrayList<>();
         long now = nanoTime();
+        String currentEpoch = epoch;
         for (K key : chunk) {
             KeyChannel<K, S> channel = channels.get(key);
             if (channel == null) {
                 continue;
             }
-            S current = fetched.get(key);
-            boolean load = !channel.isLoaded();
-            if (!load && !isChange(channel.state(), current)) {
-                continue;
-            }
-            long seq = nextSeq + 1;
-            StateEvent.Kind kind = load ? StateEvent.Kind.SNAPSHOT
-                    : current == null ? StateEvent.Kind.REMOVED : StateEvent.Kind.CHANGE;
-            String frame = encode(new StateEvent<>(EventId.format(epoch, seq), key, kind, current));
-            if (frame != null) {
-                nextSeq = seq;
-                updates.add(new Update<>(channel, current, load, new EncodedEvent<>(key, seq, frame, now)));
+            Update<K, S> update = channel.isLoaded()
+                    ? detectChange(channel, fetched.get(key), currentEpoch, now)
+                    : detectLoad(channel, fetched.get(key), currentEpoch, now);
+            if (update != null) {
+                nextSeq = update.seq();
+                updates.add(update);
             }
         }
         return updates;
     }
 
-    private boolean isChange(S previous, S current) {
-        if (previous == null || current == null) {
-            return previous != current;
+    private Update<K, S> detectChange(KeyChannel<K, S> channel, S current, String currentEpoch, long now) {
+        long seq = nextSeq + 1;
+        if (!differs(channel.observed(), channel::knownSnapshotData, current,
+                () -> serialize(currentEpoch, seq, channel.key, StateEvent.Kind.SNAPSHOT, current))) {
+            return null;
         }
-        return detector.hasChanged(previous, current);
+        EncodedEvent<K> live = encodeLive(channel.key, seq, current, currentEpoch, now);
+        return live == null ? null : new Update<>(channel, Observed.fetched(current), seq, null, live);
+    }
+
+    /**
+     * A first load, or the reload of a stale channel: subscribers that already had its state are told only if it
+     * differs from what they have.
+     */
+    private Update<K, S> detectLoad(KeyChannel<K, S> channel, S current, String currentEpoch, long now) {
+        long seq = nextSeq + 1;
+        String snapshotData = serializeOrSkip(currentEpoch, seq, channel.key, StateEvent.Kind.SNAPSHOT, current);
+        if (snapshotData == null) {
+            return null;
+        }
+        EncodedEvent<K> live = null;
+        if (channel.isKnown() && differs(channel.observed(), channel::knownSnapshotData, current, () -> snapshotData)) {
+            live = encodeLive(channel.key, seq, current, currentEpoch, now);
+            if (live == null) {
+                return null;
+            }
+        }
+        return new Update<>(channel, Observed.fetched(current), seq, snapshotData, live);
+    }
+
+    private EncodedEvent<K> encodeLive(K key, long seq, S current, String currentEpoch, long now) {
+        StateEvent.Kind kind = current == null ? StateEvent.Kind.REMOVED : StateEvent.Kind.CHANGE;
+        String data = serializeOrSkip(currentEpoch, seq, key, kind, current);
+        return data == null ? null : new EncodedEvent<>(key, seq, SseFrames.event(EventId.format(currentEpoch, seq),
+                data), now);
+    }
+
+    /**
+     * Whether a fetched state differs from a known one: by the change detector when the known state object is at
+     * hand, else (a state from a shared log, or from before an epoch change) by snapshot data.
+     */
+    boolean differs(Observed<S> known, Supplier<String> knownSnapshotData, S current,
+                    Supplier<String> currentSnapshotData) {
+        if (known.present() != (current != null)) {
+            return true;
+        }
+        if (current == null) {
+            return false;
+        }
+        if (known.stateKnown()) {
+            return detector.hasChanged(known.state(), current);
+        }
+        return !knownSnapshotData.get().equals(currentSnapshotData.get());
     }
 
     /**
@@ -455,6 +572,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private long publish(List<K> chunk, List<Update<K, S>> updates) {
         int coalesced = 0;
         long perClientCalls = 0;
+        long now = nanoTime();
         lock.lock();
         try {
             for (Update<K, S> update : updates) {
@@ -462,18 +580,13 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
                 if (channel.isRetired()) {
                     continue;
                 }
-                if (update.load()) {
-                    channel.load(update.state(), update.event().seq(), update.event().frame());
-                    for (Subscriber<K, S> subscriber : channel.subscribers) {
-                        subscriber.enqueueAll(List.of(update.event()));
-                        if (--subscriber.unloadedKeys == 0) {
-                            subscriber.start(absentKeys(subscriber));
-                        }
-                    }
+                if (!channel.isLoaded()) {
+                    channel.load(update.observed(), update.seq(), update.snapshotData());
+                    coalesced += notifyLoaded(channel, update.live(), now);
                 } else {
-                    channel.change(update.state(), update.event());
+                    channel.change(update.observed(), null, update.live());
                     for (Subscriber<K, S> subscriber : channel.subscribers) {
-                        coalesced += subscriber.offer(update.event());
+                        coalesced += subscriber.offer(update.live());
                     }
                 }
             }
@@ -485,28 +598,65 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         } finally {
             lock.unlock();
         }
-        for (int i = 0; i < coalesced; i++) {
-            safely(metrics::eventCoalesced);
-        }
+        countCoalesced(coalesced);
         return perClientCalls;
     }
 
-    private String encodeSnapshot(K key, long seq, S state) {
-        return SseFrames.event(EventId.format(epoch, seq),
-                serializer.serialize(new StateEvent<>(EventId.format(epoch, seq), key, StateEvent.Kind.SNAPSHOT, state)));
+    /**
+     * A channel was (re)loaded: waiting subscribers get its snapshot (and start once all their keys are loaded),
+     * the others get {@code live} if the state differs from what they have; under the lock.
+     *
+     * @return how many undelivered events {@code live} replaced
+     */
+    private int notifyLoaded(KeyChannel<K, S> channel, EncodedEvent<K> live, long now) {
+        int coalesced = 0;
+        for (Subscriber<K, S> subscriber : channel.subscribers) {
+            if (channel.waiting.remove(subscriber)) {
+                subscriber.enqueueAll(List.of(channel.snapshot(snapshots, now)));
+                if (--subscriber.unloadedKeys == 0) {
+                    subscriber.start(absentKeys(subscriber));
+                }
+            } else if (live != null) {
+                coalesced += subscriber.offer(live);
+            }
+        }
+        return coalesced;
     }
 
-    /** Encodes a change, or returns {@code null} and skips it (to retry next poll) if the serializer fails. */
-    private String encode(StateEvent<K, S> event) {
+    private void countCoalesced(int coalesced) {
+        for (int i = 0; i < coalesced; i++) {
+            safely(metrics::eventCoalesced);
+        }
+    }
+
+    /** Encodes snapshots in the current epoch; used under the lock or on the poller. */
+    private final KeyChannel.SnapshotEncoder<K, S> snapshots = new KeyChannel.SnapshotEncoder<>() {
+        @Override
+        public String data(K key, long seq, S state) {
+            return serialize(epoch, seq, key, StateEvent.Kind.SNAPSHOT, state);
+        }
+
+        @Override
+        public String frame(long seq, String data) {
+            return SseFrames.event(EventId.format(epoch, seq), data);
+        }
+    };
+
+    String serialize(String eventEpoch, long seq, K key, StateEvent.Kind kind, S state) {
+        return serializer.serialize(new StateEvent<>(EventId.format(eventEpoch, seq), key, kind, state));
+    }
+
+    /** Serializes an event, or returns {@code null} and skips it (to retry next poll) if the serializer fails. */
+    String serializeOrSkip(String eventEpoch, long seq, K key, StateEvent.Kind kind, S state) {
         try {
-            String frame = SseFrames.event(event.id(), serializer.serialize(event));
-            if (unencodableKeys.remove(event.key())) {
-                LOG.log(Level.INFO, () -> "Status stream '" + name() + "': key " + event.key() + " serializes again");
+            String data = serialize(eventEpoch, seq, key, kind, state);
+            if (unencodableKeys.remove(key)) {
+                LOG.log(Level.INFO, () -> "Status stream '" + name() + "': key " + key + " serializes again");
             }
-            return frame;
+            return data;
         } catch (RuntimeException failure) {
-            if (unencodableKeys.add(event.key())) {
-                LOG.log(Level.WARNING, "Status stream '" + name() + "': the serializer failed for key " + event.key()
+            if (unencodableKeys.add(key)) {
+                LOG.log(Level.WARNING, "Status stream '" + name() + "': the serializer failed for key " + key
                         + "; its changes are held back and retried every poll", failure);
             }
             return null;
@@ -548,12 +698,219 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         lock.lock();
         try {
             for (KeyChannel<K, S> channel : List.copyOf(channels.values())) {
-                if (channel.isLoaded() && channel.idleLongerThan(retentionNanos, now)) {
+                if (channel.isKnown() && channel.idleLongerThan(retentionNanos, now)) {
                     unwatch(channel);
                 }
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- cluster
+
+    /** Passes a hint to the cluster's leader; on the poller. */
+    private void hintCluster(List<K> keys) {
+        try {
+            cluster.hint(keys);
+        } catch (RuntimeException unreachable) {
+            LOG.log(Level.DEBUG, () -> "Status stream '" + name() + "': hint to the cluster failed: " + unreachable);
+        }
+    }
+
+    private List<K> unloadedKeys() {
+        List<K> keys = new ArrayList<>();
+        for (KeyChannel<K, S> channel : channels.values()) {
+            if (!channel.isLoaded()) {
+                keys.add(channel.key);
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Loads channels from the shared log, with their recent history for replay; asks the leader to load keys the
+     * log has no state of yet. On the poller, in {@link StreamStats.Mode#CLUSTER} mode. Keys that stay unloaded are
+     * retried at the next interval.
+     */
+    private void loadShared(List<K> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        Map<K, List<SharedEvent<K>>> history;
+        try {
+            history = cluster.history(keys, settings.replaySize() + 1);
+        } catch (RuntimeException unreachable) {
+            LOG.log(Level.DEBUG, () -> "Status stream '" + name() + "': reading shared states failed: " + unreachable);
+            return;
+        }
+        List<K> missing = new ArrayList<>();
+        int coalesced = 0;
+        long now = nanoTime();
+        lock.lock();
+        try {
+            for (K key : keys) {
+                KeyChannel<K, S> channel = channels.get(key);
+                List<SharedEvent<K>> events = history.get(key);
+                if (channel == null || channel.isLoaded() || channel.isRetired()) {
+                    continue;
+                }
+                if (events == null || events.isEmpty()) {
+                    missing.add(key);
+                } else {
+                    coalesced += loadShared(channel, events, now);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        countCoalesced(coalesced);
+        if (!missing.isEmpty()) {
+            hintCluster(missing);
+        }
+    }
+
+    /** Loads a channel from shared events, oldest first, the last being current; under the lock. */
+    private int loadShared(KeyChannel<K, S> channel, List<SharedEvent<K>> events, long now) {
+        SharedEvent<K> first = events.get(0);
+        SharedEvent<K> last = events.get(events.size() - 1);
+        EncodedEvent<K> live = null;
+        if (channel.isKnown() && (channel.isPresent() != last.present()
+                || !last.snapshotData().equals(channel.knownSnapshotData()))) {
+            live = encodeShared(last, now);
+        }
+        channel.load(Observed.shared(first.present()), first.seq(), first.snapshotData());
+        for (SharedEvent<K> event : events.subList(1, events.size())) {
+            channel.change(Observed.shared(event.present()), event.snapshotData(), encodeShared(event, now));
+        }
+        publishedSeq = Math.max(publishedSeq, last.seq());
+        return notifyLoaded(channel, live, now);
+    }
+
+    /** Fans out events from the shared log; on the poller. */
+    private void applyShared(String logEpoch, List<SharedEvent<K>> events) {
+        int coalesced = 0;
+        long now = nanoTime();
+        lock.lock();
+        try {
+            if (mode != StreamStats.Mode.CLUSTER || !logEpoch.equals(epoch)) {
+                return;
+            }
+            for (SharedEvent<K> event : events) {
+                KeyChannel<K, S> channel = channels.get(event.key());
+                if (channel == null || channel.isRetired()) {
+                    publishedSeq = Math.max(publishedSeq, event.seq());
+                } else if (!channel.isLoaded()) {
+                    coalesced += loadShared(channel, List.of(event), now);
+                } else if (event.seq() > channel.stateSeq()) {
+                    EncodedEvent<K> encoded = encodeShared(event, now);
+                    channel.change(Observed.shared(event.present()), event.snapshotData(), encoded);
+                    for (Subscriber<K, S> subscriber : channel.subscribers) {
+                        coalesced += subscriber.offer(encoded);
+                    }
+                    publishedSeq = Math.max(publishedSeq, event.seq());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        countCoalesced(coalesced);
+    }
+
+    private EncodedEvent<K> encodeShared(SharedEvent<K> event, long now) {
+        return new EncodedEvent<>(event.key(), event.seq(), SseFrames.event(EventId.format(epoch, event.seq()),
+                event.data()), now);
+    }
+
+    /** Changes mode and epoch; every channel becomes stale, to be reloaded in the new epoch. On the poller. */
+    private void switchTo(StreamStats.Mode newMode, String newEpoch, String failure) {
+        lock.lock();
+        try {
+            mode = newMode;
+            clusterFailure = failure;
+            if (newEpoch != null) {
+                epoch = newEpoch;
+                publishedSeq = newMode == StreamStats.Mode.CLUSTER ? 0 : nextSeq;
+                for (KeyChannel<K, S> channel : channels.values()) {
+                    channel.markStale(snapshots);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        safely(() -> metrics.modeChanged(newMode));
+    }
+
+    private void joining() {
+        if (mode == StreamStats.Mode.LOCAL_FALLBACK) {
+            switchTo(StreamStats.Mode.JOINING, null, clusterFailure);
+            LOG.log(Level.DEBUG, () -> "Status stream '" + name() + "': cluster reachable, joining");
+        }
+    }
+
+    private void joined(String clusterEpoch) {
+        if (mode == StreamStats.Mode.CLUSTER && clusterEpoch.equals(epoch)) {
+            return;
+        }
+        switchTo(StreamStats.Mode.CLUSTER, clusterEpoch, null);
+        LOG.log(Level.INFO, () -> "Status stream '" + name() + "' fans out from the cluster's shared log now (epoch "
+                + clusterEpoch + ", " + channels.size() + " keys)");
+        loadShared(unloadedKeys());
+    }
+
+    private void lost(Throwable cause) {
+        leader.stepDown(cause);
+        if (mode == StreamStats.Mode.LOCAL_FALLBACK) {
+            clusterFailure = String.valueOf(cause);
+            return;
+        }
+        StreamStats.Mode was = mode;
+        switchTo(StreamStats.Mode.LOCAL_FALLBACK, was == StreamStats.Mode.CLUSTER ? EventId.newEpoch() : null,
+                String.valueOf(cause));
+        LOG.log(Level.WARNING, "Status stream '" + name() + "': its cluster is unreachable (" + cause + "); this"
+                + " instance polls its own keys, with its own event ids, until the cluster is back");
+        poll(List.copyOf(channels.keySet()));
+    }
+
+    /** The engine as its cluster sees it: every call moves onto the poller. */
+    private final class ClusterMember implements StreamCluster.Member<K> {
+
+        @Override
+        public String name() {
+            return settings.name();
+        }
+
+        @Override
+        public Set<K> watchedKeys() {
+            return Set.copyOf(channels.keySet());
+        }
+
+        @Override
+        public void hinted(Collection<K> keys) {
+            List<K> copy = List.copyOf(keys);
+            scheduleSafely(() -> leader.hinted(copy));
+        }
+
+        @Override
+        public void joining() {
+            scheduleSafely(PollingStatusStream.this::joining);
+        }
+
+        @Override
+        public void joined(String clusterEpoch) {
+            Objects.requireNonNull(clusterEpoch, "epoch");
+            scheduleSafely(() -> PollingStatusStream.this.joined(clusterEpoch));
+        }
+
+        @Override
+        public void received(String logEpoch, List<SharedEvent<K>> events) {
+            List<SharedEvent<K>> copy = List.copyOf(events);
+            scheduleSafely(() -> applyShared(logEpoch, copy));
+        }
+
+        @Override
+        public void lost(Throwable cause) {
+            scheduleSafely(() -> PollingStatusStream.this.lost(cause));
         }
     }
 
@@ -642,7 +999,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         try {
             int failures = consecutiveFailures;
             return new StreamStats(name(), subscribers.size(), channels.size(), failures == 0, failures,
-                    lastFailure, publishedSeq);
+                    lastFailure, publishedSeq, mode, leader != null && leader.isLeading(), clusterFailure);
         } finally {
             lock.unlock();
         }
@@ -663,6 +1020,13 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         }
         cancel(pollTask);
         cancel(heartbeatTask);
+        if (cluster != null) {
+            try {
+                cluster.close();
+            } catch (RuntimeException failure) {
+                LOG.log(Level.WARNING, "Status stream '" + name() + "': its cluster failed to close", failure);
+            }
+        }
         try {
             notifier.close();
         } catch (RuntimeException failure) {
@@ -726,7 +1090,25 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         }
     }
 
-    /** One detected change or first load, encoded, waiting to be published. */
-    private record Update<K, S>(KeyChannel<K, S> channel, S state, boolean load, EncodedEvent<K> event) {
+    /**
+     * One detected change (of a loaded channel) or load (of an unloaded or stale one), encoded, waiting to be
+     * published.
+     *
+     * @param snapshotData a load's snapshot data; {@code null} for a change
+     * @param live         what subscribers that have an earlier state receive; {@code null} for a load that
+     *                     changes nothing they have
+     */
+    private record Update<K, S>(KeyChannel<K, S> channel, Observed<S> observed, long seq, String snapshotData,
+                                EncodedEvent<K> live) {
+    }
+
+    /** What a poll did with one chunk. */
+    record ChunkResult(int changes, long perClientCalls) {
+    }
+
+    /** Handles one fetched chunk on the poller. */
+    @FunctionalInterface
+    interface ChunkHandler<K, S> {
+        ChunkResult handle(List<K> chunk, Map<K, S> fetched);
     }
 }

@@ -56,6 +56,7 @@ public final class StatusStreamBuilder<K, S> {
     private Duration reconnectJitter;
     private ChangeDetector<S> changeDetector;
     private ChangeNotifier<K> changeNotifier;
+    private StreamCluster<K> cluster;
     private EventSerializer<K, S> serializer;
     private Executor writerExecutor;
     private StreamScheduler scheduler;
@@ -169,6 +170,17 @@ public final class StatusStreamBuilder<K, S> {
         return this;
     }
 
+    /**
+     * Shares one poller and one change log with the other instances of this stream, for an application that runs
+     * several instances behind a load balancer; default none (local mode). See {@link StreamCluster}. The serializer
+     * must then not put the event id into the data, as a shared log compares states by their snapshot data.
+     */
+    public StatusStreamBuilder<K, S> cluster(StreamCluster<K> cluster) {
+        requireUnset(this.cluster, "cluster");
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+        return this;
+    }
+
     /** Turns events into SSE data text; default {@link EventSerializer#stateToString()}. */
     public StatusStreamBuilder<K, S> serializer(EventSerializer<K, S> serializer) {
         requireUnset(this.serializer, "serializer");
@@ -224,7 +236,7 @@ public final class StatusStreamBuilder<K, S> {
                 orDefault(reconnectJitter, DEFAULT_RECONNECT_JITTER));
         return PollingStatusStream.start(settings, source,
                 changeDetector == null ? ChangeDetector.equality() : changeDetector,
-                changeNotifier == null ? ChangeNotifier.none() : changeNotifier,
+                changeNotifier == null ? ChangeNotifier.none() : changeNotifier, cluster,
                 serializer == null ? EventSerializer.stateToString() : serializer,
                 metrics == null ? StreamMetrics.NONE : metrics,
                 writerExecutor, scheduler);

@@ -59,4 +59,8 @@ public interface StreamMetrics {
     /** A subscription ended, by the engine or by its owner. */
     default void subscriberClosed(CloseReason reason) {
     }
+
+    /** The stream changed where its events come from ({@link StreamStats#mode()}). */
+    default void modeChanged(StreamStats.Mode mode) {
+    }
 }

@@ -10,7 +10,23 @@ package io.statusstream.core;
  * @param consecutiveFailures failed polls since the last successful one
  * @param lastFailure         the last failure's description while unhealthy, else {@code null}
  * @param lastEventSeq        the sequence number of the newest event
+ * @param mode                where this instance's events come from
+ * @param clusterPoller       whether this instance polls for its {@link StreamCluster} (holds the lease)
+ * @param clusterFailure      why the cluster is not in use while {@link Mode#LOCAL_FALLBACK}, else {@code null}
  */
 public record StreamStats(String name, int subscribers, int watchedKeys, boolean sourceHealthy,
-                          int consecutiveFailures, String lastFailure, long lastEventSeq) {
+                          int consecutiveFailures, String lastFailure, long lastEventSeq, Mode mode,
+                          boolean clusterPoller, String clusterFailure) {
+
+    /** Where an instance's events come from. */
+    public enum Mode {
+        /** No cluster: this instance polls its own keys. */
+        LOCAL,
+        /** A cluster is configured but not reachable (or not joined yet): polls its own keys, own epoch. */
+        LOCAL_FALLBACK,
+        /** The cluster is reachable again; waiting for a round of its poller that covers this instance's keys. */
+        JOINING,
+        /** Fans out from the cluster's shared log; ids are valid on every instance. */
+        CLUSTER
+    }
 }

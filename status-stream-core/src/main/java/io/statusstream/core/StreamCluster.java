@@ -1,0 +1,133 @@
+package io.statusstream.core;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The peers of an engine that runs in several processes (the instances of one application behind a load balancer)
+ * and the shared change log between them. With a cluster, the instances elect one leader that polls the union of
+ * every instance's watched keys and appends what changed to the log; every instance fans out from the log to its own
+ * subscribers, so event ids mean the same on every instance and database load does not grow with instances.
+ * Without one ({@link StatusStreamBuilder#cluster} unset), the engine polls alone: local mode, the default.
+ *
+ * <p><b>SPI.</b> The engine calls these methods; {@code status-stream-redis} implements them on Redis. The engine
+ * owns every decision about state (polling, change detection, sequence numbers, fan-out); the cluster only moves
+ * data and keeps time:
+ * <ul>
+ *   <li><b>Membership.</b> The cluster asks {@link Member#watchedKeys()} regularly and registers the keys with an
+ *       expiry, so the keys of an instance that died fade.</li>
+ *   <li><b>Leadership.</b> At most one member holds the lease; {@link #leaderToken()} is its fencing token, strictly
+ *       greater than every earlier holder's. {@link #append} and {@link #completeRound} refuse a stale token
+ *       atomically with their write ({@link LeadershipLostException}).</li>
+ *   <li><b>Log.</b> Every member receives every appended event through {@link Member#received}, in sequence order,
+ *       each batch at most once.</li>
+ *   <li><b>Joining.</b> After it (re)connects, the cluster calls {@link Member#joining()} (stop polling alone), then
+ *       registers the member's keys and waits for a round of the leader that started after the registration, then
+ *       calls {@link Member#joined(String)}: the shared states now cover the member's keys and are at least as new
+ *       as anything the member polled alone. Should the shared log become unreachable, or its epoch change, the
+ *       cluster calls {@link Member#lost(Throwable)} and retries connecting in the background.</li>
+ * </ul>
+ *
+ * <p>Implementations must be thread-safe. Methods other than {@link #start} and {@link #close} may block on I/O and
+ * throw any {@link RuntimeException} when the shared store is unreachable; the engine then goes on in local mode.
+ *
+ * @param <K> key type
+ */
+public interface StreamCluster<K> {
+
+    /** Connects this member; called once, before anything else, by the engine's start. */
+    void start(Member<K> member);
+
+    /** The fencing token of the lease this member holds now, or {@code 0}. No I/O. */
+    long leaderToken();
+
+    /**
+     * Starts a leader's poll round: the keys every live member watches, with the log's newest sequence number.
+     *
+     * @throws LeadershipLostException if {@code token} is no longer the lease's
+     */
+    Round<K> beginRound(long token);
+
+    /**
+     * The newest shared events of each key, oldest first, at most {@code perKey} of each; the last one holds the
+     * key's current state. Keys the log has no state of are left out.
+     */
+    Map<K, List<SharedEvent<K>>> history(Collection<? extends K> keys, int perKey);
+
+    /**
+     * Appends events, in order, to the log and to their keys' histories. Their sequence numbers continue the log's
+     * without gap.
+     *
+     * @throws LeadershipLostException if {@code token} is no longer the lease's; nothing was appended
+     */
+    void append(long token, List<SharedEvent<K>> events);
+
+    /**
+     * Marks a round complete: every key of it was polled, changes appended. Members waiting to join whose keys were
+     * registered before the round began may now join.
+     *
+     * @throws LeadershipLostException if {@code token} is no longer the lease's
+     */
+    void completeRound(long token, Round<K> round);
+
+    /** Drops the histories of keys no member watches any more. */
+    void forget(long token, Collection<? extends K> keys);
+
+    /**
+     * Asks the leader, wherever it runs, to poll these keys now ({@link Member#hinted}); an empty collection asks
+     * for a full poll. Best effort: a hint lost in a leader change is made up by the next round. Registers the keys
+     * as watched by this member first, so the leader also loads keys it has never seen.
+     */
+    void hint(Collection<? extends K> keys);
+
+    /** Leaves the cluster: releases the lease if held, stops threads. Idempotent. */
+    void close();
+
+    /** What the engine offers its cluster. Methods may be called from any thread and return quickly. */
+    interface Member<K> {
+
+        /** The stream's name: the cluster's namespace. */
+        String name();
+
+        /** Every key this member watches now, retained idle keys included. */
+        Set<K> watchedKeys();
+
+        /** On the leader: poll these keys now; all keys when empty. */
+        void hinted(Collection<K> keys);
+
+        /** The cluster connected again: stop polling alone, the shared log takes over after {@link #joined}. */
+        void joining();
+
+        /** The member's keys are covered by the shared log of this epoch: fan out from it from now on. */
+        void joined(String epoch);
+
+        /** Events appended to the log of this epoch, in sequence order. */
+        void received(String epoch, List<SharedEvent<K>> events);
+
+        /** The shared log is unreachable or its epoch changed: poll alone until {@link #joined} again. */
+        void lost(Throwable cause);
+    }
+
+    /**
+     * One poll round of the leader.
+     *
+     * @param keys      every key a live member watches
+     * @param epoch     the log's epoch: event ids are {@code <epoch>-<seq>}
+     * @param lastSeq   the log's newest sequence number when the round began
+     * @param startedAt when the round began, on the cluster's own clock (opaque to the engine)
+     */
+    record Round<K>(Set<K> keys, String epoch, long lastSeq, long startedAt) {
+    }
+
+    /** Thrown when a fenced write finds that another member holds the lease. */
+    final class LeadershipLostException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        public LeadershipLostException(String message) {
+            super(message);
+        }
+    }
+}
