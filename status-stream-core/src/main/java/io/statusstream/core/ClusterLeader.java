@@ -68,13 +68,21 @@ final class ClusterLeader<K, S> {
         }
     }
 
-    /** Polls hinted keys now, or every known key when {@code keys} is empty; nothing if not leading. */
+    /**
+     * Polls hinted keys now; a full round when {@code keys} is empty (a member joining, a resync) or the lease was
+     * just taken; nothing if not leading.
+     */
     void hinted(Collection<K> keys) {
-        if (!isLeading() || cluster.leaderToken() != token) {
+        long current = cluster.leaderToken();
+        if (current == 0) {
+            return;
+        }
+        if (current != token || keys.isEmpty()) {
+            round();
             return;
         }
         try {
-            poll(keys.isEmpty() ? List.copyOf(known.keySet()) : List.copyOf(keys));
+            poll(List.copyOf(keys));
         } catch (SharedLogFailure | StreamCluster.LeadershipLostException failure) {
             stepDown(failure);
         } catch (RuntimeException clusterFailed) {

@@ -189,7 +189,9 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             if (closed) {
                 throw new StreamClosedException(name());
             }
-            scheduleLoad = register(subscriber, EventId.parseSeq(lastEventId, epoch, publishedSeq));
+            subscriber.seenEpoch = epoch;
+            subscriber.seenSeq = EventId.parseSeq(lastEventId, epoch, publishedSeq);
+            scheduleLoad = register(subscriber, subscriber.seenSeq);
         } catch (RuntimeException serializerFailed) {
             release(subscriber, CloseReason.CLOSED_BY_OWNER);
             throw serializerFailed;
@@ -603,7 +605,8 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     }
 
     /**
-     * A channel was (re)loaded: waiting subscribers get its snapshot (and start once all their keys are loaded),
+     * A channel was (re)loaded: waiting subscribers get its snapshot or what they missed (and start once all their
+     * keys are loaded),
      * the others get {@code live} if the state differs from what they have; under the lock.
      *
      * @return how many undelivered events {@code live} replaced
@@ -612,7 +615,11 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         int coalesced = 0;
         for (Subscriber<K, S> subscriber : channel.subscribers) {
             if (channel.waiting.remove(subscriber)) {
-                subscriber.enqueueAll(List.of(channel.snapshot(snapshots, now)));
+                // A channel loaded with history (from a shared log) can replay what the client missed.
+                long seen = epoch.equals(subscriber.seenEpoch) ? subscriber.seenSeq : EventId.UNKNOWN;
+                List<EncodedEvent<K>> initial = new ArrayList<>();
+                channel.collectInitial(seen, now, snapshots, initial);
+                subscriber.enqueueAll(initial);
                 if (--subscriber.unloadedKeys == 0) {
                     subscriber.start(absentKeys(subscriber));
                 }
@@ -894,6 +901,11 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         @Override
         public void joining() {
             scheduleSafely(PollingStatusStream.this::joining);
+        }
+
+        @Override
+        public boolean pollsAlone() {
+            return isAlone();
         }
 
         @Override

@@ -23,8 +23,9 @@ import java.util.Set;
  *       atomically with their write ({@link LeadershipLostException}).</li>
  *   <li><b>Log.</b> Every member receives every appended event through {@link Member#received}, in sequence order,
  *       each batch at most once.</li>
- *   <li><b>Joining.</b> After it (re)connects, the cluster calls {@link Member#joining()} (stop polling alone), then
- *       registers the member's keys and waits for a round of the leader that started after the registration, then
+ *   <li><b>Joining.</b> After it (re)connects, the cluster calls {@link Member#joining()}; once
+ *       {@link Member#pollsAlone()} is {@code false} it registers the member's keys and waits for a round of the
+ *       leader that started after the registration, then
  *       calls {@link Member#joined(String)}: the shared states now cover the member's keys and are at least as new
  *       as anything the member polled alone. Should the shared log become unreachable, or its epoch change, the
  *       cluster calls {@link Member#lost(Throwable)} and retries connecting in the background.</li>
@@ -94,11 +95,14 @@ public interface StreamCluster<K> {
         /** Every key this member watches now, retained idle keys included. */
         Set<K> watchedKeys();
 
-        /** On the leader: poll these keys now; all keys when empty. */
+        /** On the leader: poll these keys now; all keys when empty (also sent when the lease was just taken). */
         void hinted(Collection<K> keys);
 
         /** The cluster connected again: stop polling alone, the shared log takes over after {@link #joined}. */
         void joining();
+
+        /** Whether the engine may still poll alone: {@code false} once {@link #joining()} took effect. */
+        boolean pollsAlone();
 
         /** The member's keys are covered by the shared log of this epoch: fan out from it from now on. */
         void joined(String epoch);

@@ -1,6 +1,8 @@
 package io.statusstream.core;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -37,6 +39,9 @@ final class Subscriber<K, S> implements Subscription<K> {
 
     /** Keys whose first fetch has not answered yet; guarded by the engine's lock. */
     int unloadedKeys;
+    /** What the client had seen when it subscribed, and in which epoch; guarded by the engine's lock. */
+    long seenSeq = EventId.UNKNOWN;
+    String seenEpoch;
 
     Subscriber(PollingStatusStream<K, S> stream, Set<K> keys, EventSink sink, String preamble) {
         this.stream = stream;
@@ -94,12 +99,19 @@ final class Subscriber<K, S> implements Subscription<K> {
         return replaced;
     }
 
-    /** Every key is loaded: complete {@link #ready()} with the absent keys, then start writing. */
+    /**
+     * Every key is loaded: complete {@link #ready()} with the absent keys, then start writing. What was queued so far
+     * is put in id order first: keys loaded one by one (each with its replay) queue their events key by key.
+     */
     void start(Set<K> absentKeys) {
         synchronized (this) {
             if (closed) {
                 return;
             }
+            List<EncodedEvent<K>> queued = new ArrayList<>(queue);
+            queued.sort(Comparator.comparingLong(EncodedEvent::seq));
+            queue.clear();
+            queue.addAll(queued);
             started = true;
             draining = true;
             waitingSinceNanos = stream.nanoTime();

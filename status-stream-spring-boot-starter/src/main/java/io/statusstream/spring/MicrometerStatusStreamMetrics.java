@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.statusstream.core.CloseReason;
 import io.statusstream.core.StatusStream;
 import io.statusstream.core.StreamMetrics;
+import io.statusstream.core.StreamStats;
 
 import java.time.Duration;
 import java.util.EnumMap;
@@ -44,6 +45,12 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
                 .description("1 while the source answers, 0 while its polls fail").tags(tags).register(registry);
         Gauge.builder(PREFIX + "source.consecutive.failures", stream, s -> s.stats().consecutiveFailures())
                 .description("Failed polls since the last successful one").tags(tags).register(registry);
+        Gauge.builder(PREFIX + "cluster.shared", stream, s -> s.stats().mode() == StreamStats.Mode.CLUSTER ? 1 : 0)
+                .description("1 while this instance fans out from the cluster's shared log, 0 while it polls alone")
+                .tags(tags).register(registry);
+        Gauge.builder(PREFIX + "cluster.poller", stream, s -> s.stats().clusterPoller() ? 1 : 0)
+                .description("1 while this instance holds the cluster's lease and polls for every instance")
+                .tags(tags).register(registry);
     }
 
     @Override
@@ -69,6 +76,7 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
         private final Counter heartbeats;
         private final Counter subscribersOpened;
         private final Map<CloseReason, Counter> subscribersClosed = new EnumMap<>(CloseReason.class);
+        private final Map<StreamStats.Mode, Counter> modeChanges = new EnumMap<>(StreamStats.Mode.class);
 
         EngineMeters(MeterRegistry registry, Tags tags) {
             polls = Timer.builder(PREFIX + "polls").description("Successful polls and the time they took")
@@ -89,6 +97,17 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
                         .description("Subscriptions ended, by reason (stuck: cut for making no progress)")
                         .tags(tags).tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(registry));
             }
+            for (StreamStats.Mode mode : StreamStats.Mode.values()) {
+                modeChanges.put(mode, Counter.builder(PREFIX + "cluster.mode.changes")
+                        .description("Switches of where events come from, by new mode (local_fallback: the cluster"
+                                + " became unreachable)")
+                        .tags(tags).tag("mode", mode.name().toLowerCase(Locale.ROOT)).register(registry));
+            }
+        }
+
+        @Override
+        public void modeChanged(StreamStats.Mode mode) {
+            modeChanges.get(mode).increment();
         }
 
         private static Counter counter(MeterRegistry registry, String name, String description, Tags tags) {

@@ -49,10 +49,11 @@ public final class StatusStreamAutoConfiguration {
     StatusStreamRegistry statusStreams(ApplicationContext context, ObjectProvider<StreamDefinition<?, ?>> definitions,
                                        StatusStreamProperties properties,
                                        ObjectProvider<EventSerializerFactory> serializers,
-                                       ObjectProvider<StatusStreamMetrics> metrics) {
+                                       ObjectProvider<StatusStreamMetrics> metrics,
+                                       ObjectProvider<StreamClusterFactory> clusters) {
         return new StatusStreamRegistry(context, definitions.orderedStream().toList(), properties,
                 serializers.getIfAvailable(() -> MissingSerializerFactory.INSTANCE),
-                metrics.getIfAvailable(() -> StatusStreamMetrics.NONE));
+                metrics.getIfAvailable(() -> StatusStreamMetrics.NONE), clusters.getIfAvailable());
     }
 
     @Bean

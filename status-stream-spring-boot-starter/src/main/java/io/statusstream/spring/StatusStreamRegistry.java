@@ -3,6 +3,7 @@ package io.statusstream.spring;
 import io.statusstream.core.EventSerializer;
 import io.statusstream.core.StatusStream;
 import io.statusstream.core.StatusStreamBuilder;
+import io.statusstream.core.StreamCluster;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -34,7 +35,7 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
 
     StatusStreamRegistry(ApplicationContext context, List<StreamDefinition<?, ?>> definitions,
                          StatusStreamProperties properties, EventSerializerFactory serializers,
-                         StatusStreamMetrics metrics) {
+                         StatusStreamMetrics metrics, StreamClusterFactory clusters) {
         this.context = context;
         Set<String> unknown = new TreeSet<>(properties.streams().keySet());
         for (StreamDefinition<?, ?> definition : definitions) {
@@ -46,7 +47,7 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
             unknown.remove(definition.name());
             try {
                 entries.put(definition.name(), start(definition, properties.settingsFor(definition.name()),
-                        serializers, metrics));
+                        serializers, metrics, clusters));
             } catch (RuntimeException failure) {
                 closeAll();
                 throw failure;
@@ -60,7 +61,8 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
     }
 
     private static <K, S> Entry<K, S> start(StreamDefinition<K, S> definition, StatusStreamProperties.Stream settings,
-                                            EventSerializerFactory serializers, StatusStreamMetrics metrics) {
+                                            EventSerializerFactory serializers, StatusStreamMetrics metrics,
+                                            StreamClusterFactory clusters) {
         StatusStreamBuilder<K, S> builder = StatusStream.builder(definition.source()).name(definition.name());
         if (settings.pollInterval() != null) {
             builder.pollInterval(settings.pollInterval());
@@ -98,6 +100,14 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
         EventSerializer<K, S> serializer = definition.serializer().orElseGet(() -> serializers.create(definition));
         builder.serializer(serializer);
         builder.metrics(metrics.engineMetrics(definition.name()));
+        if (clusters != null) {
+            StreamCluster<K> cluster = clusters.create(definition,
+                    or(settings.pollInterval(), StatusStreamBuilder.DEFAULT_POLL_INTERVAL),
+                    or(settings.replaySize(), StatusStreamBuilder.DEFAULT_REPLAY_SIZE));
+            if (cluster != null) {
+                builder.cluster(cluster);
+            }
+        }
         StatusStream<K, S> stream = builder.build();
         metrics.streamStarted(stream);
         return new Entry<>(definition, stream, settings);
