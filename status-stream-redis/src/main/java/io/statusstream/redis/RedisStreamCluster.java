@@ -63,6 +63,7 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
     private final Duration leaseTime;
     private final int historyLength;
     private final int logLength;
+    private final Duration readBlock;
     private final String memberId;
 
     private String prefix;
@@ -97,6 +98,7 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
         this.leaseTime = builder.leaseTime;
         this.historyLength = builder.historyLength;
         this.logLength = builder.logLength;
+        this.readBlock = builder.readBlock != null ? builder.readBlock : Builder.defaultReadBlock(builder.leaseTime);
         this.memberId = builder.memberId != null ? builder.memberId : newMemberId();
     }
 
@@ -373,8 +375,7 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
         }
         @SuppressWarnings("unchecked")
         List<ByteRecord> records = readerConnection().streamCommands().xRead(
-                StreamReadOptions.empty().count(READ_COUNT).block(Duration.ofMillis(Math.min(1000,
-                        leaseTime.toMillis()))), offsets.toArray(StreamOffset[]::new));
+                StreamReadOptions.empty().count(READ_COUNT).block(readBlock), offsets.toArray(StreamOffset[]::new));
         List<SharedEvent<K>> events = new ArrayList<>();
         List<String> hints = new ArrayList<>();
         String lastHint = hintsFrom;
@@ -658,6 +659,7 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
         private Duration leaseTime = DEFAULT_LEASE_TIME;
         private int historyLength = 17;
         private int logLength = 10_000;
+        private Duration readBlock;
         private String memberId;
 
         private Builder(RedisConnectionFactory connectionFactory, Function<? super K, String> keyFormatter,
@@ -707,6 +709,23 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
             }
             this.logLength = logLength;
             return this;
+        }
+
+        /**
+         * How long one read of the log waits for events when there are none; default the lease time, at most 1 s.
+         * It must be shorter than the connection's command timeout ({@code spring.data.redis.timeout}), or every idle
+         * read times out and is taken for an outage; the auto-configuration keeps it under half of that timeout.
+         */
+        public Builder<K> readBlock(Duration readBlock) {
+            if (readBlock == null || readBlock.toMillis() < 1) {
+                throw new IllegalArgumentException("readBlock must be at least 1 ms, was " + readBlock);
+            }
+            this.readBlock = readBlock;
+            return this;
+        }
+
+        static Duration defaultReadBlock(Duration leaseTime) {
+            return leaseTime.compareTo(Duration.ofSeconds(1)) < 0 ? leaseTime : Duration.ofSeconds(1);
         }
 
         /** This instance's id in the cluster, without {@code ':'}; default random. */

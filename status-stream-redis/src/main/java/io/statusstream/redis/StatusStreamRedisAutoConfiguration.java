@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import java.time.Duration;
@@ -32,20 +33,33 @@ public final class StatusStreamRedisAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     StreamClusterFactory statusStreamRedisClusterFactory(RedisConnectionFactory connectionFactory,
-                                                         StatusStreamClusterProperties properties) {
-        return new RedisClusterFactory(connectionFactory, properties);
+                                                         StatusStreamClusterProperties properties,
+                                                         Environment environment) {
+        Duration commandTimeout = environment.getProperty("spring.data.redis.timeout", Duration.class);
+        return new RedisClusterFactory(connectionFactory, properties, commandTimeout);
     }
 
-    /** One {@link RedisStreamCluster} per stream. */
+    /**
+     * One {@link RedisStreamCluster} per stream.
+     *
+     * @param commandTimeout the connection's command timeout ({@code spring.data.redis.timeout}), or {@code null}
+     */
     private record RedisClusterFactory(RedisConnectionFactory connectionFactory,
-                                       StatusStreamClusterProperties properties) implements StreamClusterFactory {
+                                       StatusStreamClusterProperties properties,
+                                       Duration commandTimeout) implements StreamClusterFactory {
 
         @Override
         public <K, S> StreamCluster<K> create(StreamDefinition<K, S> definition, Duration pollInterval,
                                               int replaySize) {
+            Duration leaseTime = properties.leaseTime() != null ? properties.leaseTime() : pollInterval;
+            Duration readBlock = RedisStreamCluster.Builder.defaultReadBlock(leaseTime);
+            if (commandTimeout != null && !commandTimeout.isZero() && readBlock.compareTo(commandTimeout.dividedBy(2)) > 0) {
+                readBlock = commandTimeout.dividedBy(2);
+            }
             return RedisStreamCluster.<K>builder(connectionFactory, definition.keyFormatter(), definition.keyParser())
                     .prefix(properties.prefix())
-                    .leaseTime(properties.leaseTime() != null ? properties.leaseTime() : pollInterval)
+                    .leaseTime(leaseTime)
+                    .readBlock(readBlock)
                     .historyLength(replaySize + 1)
                     .logLength(properties.logLength())
                     .build();

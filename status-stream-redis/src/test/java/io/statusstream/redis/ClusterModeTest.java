@@ -229,6 +229,25 @@ class ClusterModeTest {
         }
     }
 
+    @Test
+    void anIdleInstanceStaysInTheClusterWhenItsCommandTimeoutIsShorterThanTheLease() throws Exception {
+        insertRows(1);
+        // A blocking read of the log longer than the command timeout would time out at every idle read.
+        instances.add(ClusterInstance.start("A", table, prefix, "status-stream.streams.rows.poll-interval=1s",
+                "spring.data.redis.timeout=300ms"));
+        awaitOneCluster();
+        ClusterInstance a = instances.get(0);
+        clients.add(a.open(null, 1));
+        awaitEveryClientShows(1);
+        long rounds = polls(a);
+
+        await().atMost(PATIENCE).until(() -> polls(a) >= rounds + 3);
+
+        assertThat(a.meters().get("status.stream.cluster.mode.changes").tag("mode", "local_fallback").counter()
+                .count()).isZero();
+        assertThat(a.stats().mode()).isEqualTo(StreamStats.Mode.CLUSTER);
+    }
+
     // ------------------------------------------------------------------------------------------------ fixtures
 
     private void startInstances(String... properties) throws IOException {
