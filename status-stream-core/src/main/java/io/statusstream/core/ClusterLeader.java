@@ -82,12 +82,33 @@ final class ClusterLeader<K, S> {
             return;
         }
         try {
-            poll(List.copyOf(keys));
+            poll(watchedAmong(keys));
         } catch (SharedLogFailure | StreamCluster.LeadershipLostException failure) {
             stepDown(failure);
         } catch (RuntimeException clusterFailed) {
             stepDown(clusterFailed);
         }
+    }
+
+    /**
+     * The hinted keys some member watches: a touch may name keys nobody watches, which must not be loaded into the
+     * log. Keys this leader does not track yet cost one look at the cluster's watched keys.
+     */
+    private List<K> watchedAmong(Collection<K> keys) {
+        List<K> watched = new ArrayList<>(keys.size());
+        List<K> unknown = new ArrayList<>();
+        for (K key : keys) {
+            (known.containsKey(key) ? watched : unknown).add(key);
+        }
+        if (!unknown.isEmpty()) {
+            Set<K> union = cluster.beginRound(token).keys();
+            for (K key : unknown) {
+                if (union.contains(key)) {
+                    watched.add(key);
+                }
+            }
+        }
+        return watched;
     }
 
     void stepDown(Throwable cause) {

@@ -70,6 +70,22 @@ class ClusterModeTest {
     }
 
     @Test
+    void theLeaderPollsHintedKeysAtOnceButLoadsNoKeyThatNobodyWatches() {
+        source.put("a", "v0").put("unwatched", "v0");
+        cluster.otherInstancesKeys.add("a");
+        cluster.token = 1;
+        stream = TestStreams.builder(source, scheduler).cluster(cluster).build();
+        scheduler.advance(INTERVAL);
+        source.put("a", "v1");
+
+        cluster.member.hinted(List.of("a", "unwatched"));
+        scheduler.runDue();
+
+        assertThat(cluster.appended).extracting(SharedEvent::key, SharedEvent::data)
+                .containsExactly(tuple("a", "a|SNAPSHOT|v0"), tuple("a", "a|CHANGE|v1"));
+    }
+
+    @Test
     void aLeaderWhoseAppendIsFencedStepsDownAndPublishesNothing() {
         source.put("a", "v0");
         cluster.otherInstancesKeys.add("a");
