@@ -101,12 +101,7 @@ final class ClusterLeader<K, S> {
             (known.containsKey(key) ? watched : unknown).add(key);
         }
         if (!unknown.isEmpty()) {
-            Set<K> union = cluster.beginRound(token).keys();
-            for (K key : unknown) {
-                if (union.contains(key)) {
-                    watched.add(key);
-                }
-            }
+            watched.addAll(cluster.watchedAmong(token, unknown));
         }
         return watched;
     }
@@ -177,7 +172,7 @@ final class ClusterLeader<K, S> {
             Known<S> previous = known.get(key);
             long next = seq + 1;
             if (previous != null && !engine.differs(previous.observed(), previous::snapshotData, current,
-                    () -> engine.serialize(epoch, next, key, StateEvent.Kind.SNAPSHOT, current))) {
+                    () -> engine.serializeOrSkip(epoch, next, key, StateEvent.Kind.SNAPSHOT, current))) {
                 continue;
             }
             SharedEvent<K> event = encode(key, next, previous == null, current);

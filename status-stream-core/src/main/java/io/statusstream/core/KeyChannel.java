@@ -79,8 +79,8 @@ final class KeyChannel<K, S> {
     /**
      * The first state of this epoch. History starts here.
      *
-     * @param state        the state, or {@code null} when absent or when only its snapshot data is known
-     * @param snapshotData its snapshot's data, or {@code null} to encode it from {@code state} when needed
+     * @param observed     whether the key exists, and its state object when known
+     * @param snapshotData its snapshot's data, or {@code null} to encode it from the state when needed
      */
     void load(Observed<S> observed, long seq, String snapshotData) {
         set(observed, seq, snapshotData);
@@ -104,10 +104,17 @@ final class KeyChannel<K, S> {
         this.snapshotFrame = null;
     }
 
-    /** The epoch changed: keep the state for comparison, forget its id and history. */
+    /**
+     * The epoch changed: keep the state for comparison, forget its id and history. A state the serializer cannot
+     * encode is kept without snapshot data, so it compares as changed.
+     */
     void markStale(SnapshotEncoder<K, S> encoder) {
         if (loaded) {
-            snapshotData(encoder);
+            try {
+                snapshotData(encoder);
+            } catch (RuntimeException unencodable) {
+                snapshotData = null;
+            }
         }
         loaded = false;
         snapshotFrame = null;

@@ -92,6 +92,10 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private volatile String lastFailure;
 
     private final Set<K> touchedKeys = ConcurrentHashMap.newKeySet();
+    /** Keys hinted to this instance as the cluster's leader, and whether a full round was asked for. */
+    private final Set<K> hintedKeys = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean hintPollScheduled = new AtomicBoolean();
+    private final AtomicBoolean roundHinted = new AtomicBoolean();
     private final AtomicBoolean touchPollScheduled = new AtomicBoolean();
     private final AtomicBoolean fullPollScheduled = new AtomicBoolean();
 
@@ -563,7 +567,9 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         if (known.stateKnown()) {
             return detector.hasChanged(known.state(), current);
         }
-        return !knownSnapshotData.get().equals(currentSnapshotData.get());
+        String knownData = knownSnapshotData.get();
+        String currentData = currentSnapshotData.get();
+        return knownData == null || !knownData.equals(currentData);
     }
 
     /**
@@ -612,6 +618,16 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
      * @return how many undelivered events {@code live} replaced
      */
     private int notifyLoaded(KeyChannel<K, S> channel, EncodedEvent<K> live, long now) {
+        return notifyLoaded(channel, live, now, null);
+    }
+
+    /**
+     * {@link #notifyLoaded(KeyChannel, EncodedEvent, long)}, collecting {@code live} per subscriber in
+     * {@code corrections} instead of offering it, when not {@code null}: channels loaded together from a shared log
+     * carry unrelated ids, which must reach each subscriber in id order.
+     */
+    private int notifyLoaded(KeyChannel<K, S> channel, EncodedEvent<K> live, long now,
+                             Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections) {
         int coalesced = 0;
         for (Subscriber<K, S> subscriber : channel.subscribers) {
             if (channel.waiting.remove(subscriber)) {
@@ -623,8 +639,22 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
                 if (--subscriber.unloadedKeys == 0) {
                     subscriber.start(absentKeys(subscriber));
                 }
+            } else if (live != null && corrections != null) {
+                corrections.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(live);
             } else if (live != null) {
                 coalesced += subscriber.offer(live);
+            }
+        }
+        return coalesced;
+    }
+
+    /** Offers each subscriber its collected events in id order; under the lock. */
+    private static <K, S> int offerInOrder(Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections) {
+        int coalesced = 0;
+        for (Map.Entry<Subscriber<K, S>, List<EncodedEvent<K>>> entry : corrections.entrySet()) {
+            entry.getValue().sort(Comparator.comparingLong(EncodedEvent::seq));
+            for (EncodedEvent<K> event : entry.getValue()) {
+                coalesced += entry.getKey().offer(event);
             }
         }
         return coalesced;
@@ -754,6 +784,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         List<K> missing = new ArrayList<>();
         int coalesced = 0;
         long now = nanoTime();
+        Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections = new java.util.HashMap<>();
         lock.lock();
         try {
             for (K key : keys) {
@@ -765,20 +796,26 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
                 if (events == null || events.isEmpty()) {
                     missing.add(key);
                 } else {
-                    coalesced += loadShared(channel, events, now);
+                    coalesced += loadShared(channel, events, now, corrections);
                 }
             }
+            coalesced += offerInOrder(corrections);
         } finally {
             lock.unlock();
         }
         countCoalesced(coalesced);
         if (!missing.isEmpty()) {
-            hintCluster(missing);
+            try {
+                cluster.load(missing);
+            } catch (RuntimeException unreachable) {
+                LOG.log(Level.DEBUG, () -> "Status stream '" + name() + "': load request failed: " + unreachable);
+            }
         }
     }
 
     /** Loads a channel from shared events, oldest first, the last being current; under the lock. */
-    private int loadShared(KeyChannel<K, S> channel, List<SharedEvent<K>> events, long now) {
+    private int loadShared(KeyChannel<K, S> channel, List<SharedEvent<K>> events, long now,
+                           Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections) {
         SharedEvent<K> first = events.get(0);
         SharedEvent<K> last = events.get(events.size() - 1);
         EncodedEvent<K> live = null;
@@ -791,7 +828,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             channel.change(Observed.shared(event.present()), event.snapshotData(), encodeShared(event, now));
         }
         publishedSeq = Math.max(publishedSeq, last.seq());
-        return notifyLoaded(channel, live, now);
+        return notifyLoaded(channel, live, now, corrections);
     }
 
     /** Fans out events from the shared log; on the poller. */
@@ -808,7 +845,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
                 if (channel == null || channel.isRetired()) {
                     publishedSeq = Math.max(publishedSeq, event.seq());
                 } else if (!channel.isLoaded()) {
-                    coalesced += loadShared(channel, List.of(event), now);
+                    coalesced += loadShared(channel, List.of(event), now, null);
                 } else if (event.seq() > channel.stateSeq()) {
                     EncodedEvent<K> encoded = encodeShared(event, now);
                     channel.change(Observed.shared(event.present()), event.snapshotData(), encoded);
@@ -855,11 +892,17 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         }
     }
 
-    private void joined(String clusterEpoch) {
+    private void joined(String clusterEpoch, long logSeq) {
         if (mode == StreamStats.Mode.CLUSTER && clusterEpoch.equals(epoch)) {
             return;
         }
         switchTo(StreamStats.Mode.CLUSTER, clusterEpoch, null);
+        lock.lock();
+        try {
+            publishedSeq = Math.max(publishedSeq, logSeq);
+        } finally {
+            lock.unlock();
+        }
         LOG.log(Level.INFO, () -> "Status stream '" + name() + "' fans out from the cluster's shared log now (epoch "
                 + clusterEpoch + ", " + channels.size() + " keys)");
         loadShared(unloadedKeys());
@@ -894,8 +937,24 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
 
         @Override
         public void hinted(Collection<K> keys) {
-            List<K> copy = List.copyOf(keys);
-            scheduleSafely(() -> leader.hinted(copy));
+            if (keys.isEmpty()) {
+                if (roundHinted.compareAndSet(false, true)) {
+                    scheduleSafely(() -> {
+                        roundHinted.set(false);
+                        leader.hinted(List.of());
+                    });
+                }
+                return;
+            }
+            hintedKeys.addAll(keys);
+            if (hintPollScheduled.compareAndSet(false, true)) {
+                scheduleSafely(() -> {
+                    hintPollScheduled.set(false);
+                    List<K> batch = new ArrayList<>(hintedKeys);
+                    hintedKeys.removeAll(batch);
+                    leader.hinted(batch);
+                });
+            }
         }
 
         @Override
@@ -905,13 +964,13 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
 
         @Override
         public boolean pollsAlone() {
-            return isAlone();
+            return mode != StreamStats.Mode.JOINING;
         }
 
         @Override
-        public void joined(String clusterEpoch) {
+        public void joined(String clusterEpoch, long logSeq) {
             Objects.requireNonNull(clusterEpoch, "epoch");
-            scheduleSafely(() -> PollingStatusStream.this.joined(clusterEpoch));
+            scheduleSafely(() -> PollingStatusStream.this.joined(clusterEpoch, logSeq));
         }
 
         @Override

@@ -78,10 +78,23 @@ public interface StreamCluster<K> {
 
     /**
      * Asks the leader, wherever it runs, to poll these keys now ({@link Member#hinted}); an empty collection asks
-     * for a full poll. Best effort: a hint lost in a leader change is made up by the next round. Registers the keys
-     * as watched by this member first, so the leader also loads keys it has never seen.
+     * for a full round. Best effort: a hint lost in a leader change is made up by the next round. Registers nothing:
+     * the leader polls only keys some member watches.
      */
     void hint(Collection<? extends K> keys);
+
+    /**
+     * Registers keys this member has just started to watch and that the log has no state of, and asks the leader to
+     * load them now; best effort, like {@link #hint}.
+     */
+    void load(Collection<? extends K> keys);
+
+    /**
+     * The given keys that some live member watches. No side effect.
+     *
+     * @throws LeadershipLostException if {@code token} is no longer the lease's
+     */
+    Set<K> watchedAmong(long token, Collection<? extends K> keys);
 
     /** Leaves the cluster: releases the lease if held, stops threads. Idempotent. */
     void close();
@@ -101,11 +114,19 @@ public interface StreamCluster<K> {
         /** The cluster connected again: stop polling alone, the shared log takes over after {@link #joined}. */
         void joining();
 
-        /** Whether the engine may still poll alone: {@code false} once {@link #joining()} took effect. */
+        /**
+         * Whether the engine may still poll alone: {@code false} only while {@link #joining()} is in effect (not
+         * before it took effect, not after {@link #lost} or {@link #joined}).
+         */
         boolean pollsAlone();
 
-        /** The member's keys are covered by the shared log of this epoch: fan out from it from now on. */
-        void joined(String epoch);
+        /**
+         * The member's keys are covered by the shared log of this epoch: fan out from it from now on.
+         *
+         * @param logSeq the log's newest sequence number when the member joined; events after it follow through
+         *               {@link #received}
+         */
+        void joined(String epoch, long logSeq);
 
         /** Events appended to the log of this epoch, in sequence order. */
         void received(String epoch, List<SharedEvent<K>> events);

@@ -6,13 +6,16 @@ package io.statusstream.core;
  * @param name                the stream's name
  * @param subscribers         open subscriptions
  * @param watchedKeys         keys polled each interval, retained idle keys included
- * @param sourceHealthy       {@code false} while the source's last poll failed
+ * @param sourceHealthy       {@code false} while the source's last poll failed; in a cluster, only the instance
+ *                            that polls for all ({@code clusterPoller}) sees the source, so the others report
+ *                            {@code true}
  * @param consecutiveFailures failed polls since the last successful one
  * @param lastFailure         the last failure's description while unhealthy, else {@code null}
  * @param lastEventSeq        the sequence number of the newest event
  * @param mode                where this instance's events come from
  * @param clusterPoller       whether this instance polls for its {@link StreamCluster} (holds the lease)
- * @param clusterFailure      why the cluster is not in use while {@link Mode#LOCAL_FALLBACK}, else {@code null}
+ * @param clusterFailure      why this instance does not fan out from its cluster's log yet or any more
+ *                            ({@link Mode#LOCAL_FALLBACK}, also kept while {@link Mode#JOINING}), else {@code null}
  */
 public record StreamStats(String name, int subscribers, int watchedKeys, boolean sourceHealthy,
                           int consecutiveFailures, String lastFailure, long lastEventSeq, Mode mode,

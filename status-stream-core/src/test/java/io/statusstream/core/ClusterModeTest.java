@@ -112,7 +112,7 @@ class ClusterModeTest {
 
         cluster.member.joining();
         scheduler.runDue();
-        cluster.member.joined(EPOCH);
+        cluster.member.joined(EPOCH, cluster.seq);
         scheduler.runDue();
 
         assertThat(stream.stats().mode()).isEqualTo(StreamStats.Mode.CLUSTER);
@@ -127,6 +127,37 @@ class ClusterModeTest {
 
         assertThat(sink.data()).endsWith("a|CHANGE|v2");
         assertThat(source.callCount()).as("a follower does not poll").isZero();
+    }
+
+    @Test
+    void correctionsAtAJoinReachEachSubscriberInIdOrder() {
+        source.put("a", "v0").put("b", "v0");
+        stream = TestStreams.builder(source, scheduler).cluster(cluster).build();
+        RecordingSink sink = subscribe(null, "a", "b");
+        cluster.record(event("b", 10, CHANGE, "v1"));
+        cluster.record(event("a", 1000, CHANGE, "v1"));
+
+        cluster.member.joining();
+        scheduler.runDue();
+        assertThat(cluster.member.pollsAlone()).isFalse();
+        cluster.member.joined(EPOCH, cluster.seq);
+        scheduler.runDue();
+
+        // A client cut between the two must not resume "after" the one it never got.
+        assertThat(sink.events()).extracting(SseParser.Event::lastEventId).endsWith(EPOCH + "-10", EPOCH + "-1000");
+        assertThat(cluster.member.pollsAlone()).isTrue();
+    }
+
+    @Test
+    void idsUpToTheLogPositionAtTheJoinAreReplayedNotRejectedAsFromTheFuture() {
+        cluster.record(event("k", 3, SNAPSHOT, "v0"));
+        cluster.record(event("k", 7, CHANGE, "v1"));
+        stream = TestStreams.builder(source, scheduler).cluster(cluster).build();
+        joined();
+
+        RecordingSink sink = subscribe(EPOCH + "-3", "k");
+
+        assertThat(sink.data()).containsExactly("k|CHANGE|v1");
     }
 
     @Test
@@ -166,13 +197,13 @@ class ClusterModeTest {
     }
 
     @Test
-    void aKeyTheLogDoesNotKnowIsHintedToTheLeaderAndLoadedFromItsAppend() {
+    void aKeyTheLogDoesNotKnowIsAskedForAndLoadedFromTheLeadersAppend() {
         stream = TestStreams.builder(source, scheduler).cluster(cluster).build();
         joined();
 
         RecordingSink sink = subscribe(null, "new");
         assertThat(sink.data()).isEmpty();
-        assertThat(cluster.hints).contains(List.of("new"));
+        assertThat(cluster.loads).containsExactly(List.of("new"));
 
         cluster.member.received(EPOCH, List.of(event("new", 1, SNAPSHOT, "v0")));
         scheduler.runDue();
@@ -206,7 +237,7 @@ class ClusterModeTest {
 
     private void joined() {
         cluster.member.joining();
-        cluster.member.joined(EPOCH);
+        cluster.member.joined(EPOCH, cluster.seq);
         scheduler.runDue();
         assertThat(stream.stats().mode()).isEqualTo(StreamStats.Mode.CLUSTER);
     }

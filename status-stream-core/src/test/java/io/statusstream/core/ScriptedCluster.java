@@ -25,6 +25,7 @@ final class ScriptedCluster implements StreamCluster<String> {
     final Map<String, List<SharedEvent<String>>> histories = new HashMap<>();
     final List<SharedEvent<String>> appended = new ArrayList<>();
     final List<List<String>> hints = new ArrayList<>();
+    final List<List<String>> loads = new ArrayList<>();
     int completedRounds;
     boolean refuseAppends;
 
@@ -93,6 +94,23 @@ final class ScriptedCluster implements StreamCluster<String> {
     @Override
     public void hint(Collection<? extends String> keys) {
         hints.add(List.copyOf(keys));
+    }
+
+    @Override
+    public void load(Collection<? extends String> keys) {
+        loads.add(List.copyOf(keys));
+    }
+
+    @Override
+    public Set<String> watchedAmong(long leaseToken, Collection<? extends String> keys) {
+        requireLease(leaseToken);
+        Set<String> watched = new LinkedHashSet<>();
+        for (String key : keys) {
+            if (otherInstancesKeys.contains(key) || member.watchedKeys().contains(key)) {
+                watched.add(key);
+            }
+        }
+        return watched;
     }
 
     @Override

@@ -32,7 +32,8 @@ final class ClusterScripts {
 
     /**
      * ARGV: prefix, member, member ttl ms, lease ms, epoch to create, reset (1/0), n, added keys..., m, removed keys...
-     * Returns: epoch, token held (0 if none), now, log seq, last completed round ({@code token:startedAt} or '').
+     * Returns: epoch, token held (0 if none), now, log seq, last completed round ({@code token:startedAt} or ''),
+     * whether the member was still registered (1/0; if not, its keys must be sent again), the newest hint's id.
      */
     static final RedisScript<List> HEARTBEAT = script("""
             local P, member = ARGV[1], ARGV[2]
@@ -43,6 +44,7 @@ final class ClusterScripts {
               epoch = ARGV[5]
               redis.call('SET', P .. 'epoch', epoch)
             end
+            local registered = redis.call('ZSCORE', P .. 'members', member) and '1' or '0'
             redis.call('ZADD', P .. 'members', now + ttl, member)
             local keys = P .. 'keys:' .. member
             if ARGV[6] == '1' then redis.call('DEL', keys) end
@@ -62,8 +64,9 @@ final class ClusterScripts {
               token = tonumber(string.sub(holder, #mine + 1))
               redis.call('PEXPIRE', P .. 'lease', leaseMs)
             end
+            local lastHint = redis.call('XREVRANGE', P .. 'hints', '+', '-', 'COUNT', 1)
             return {epoch, tostring(token), tostring(now), redis.call('GET', P .. 'seq') or '0',
-                    redis.call('GET', P .. 'round') or ''}
+                    redis.call('GET', P .. 'round') or '', registered, lastHint[1] and lastHint[1][1] or '0-0'}
             """);
 
     /**
@@ -100,6 +103,7 @@ final class ClusterScripts {
             local P = ARGV[1]
             """ + REQUIRE_LEASE + """
             local hist, logLen, n = ARGV[4], ARGV[5], tonumber(ARGV[6])
+            local epoch = redis.call('GET', P .. 'epoch') or ''
             local last = tonumber(redis.call('GET', P .. 'seq') or '0')
             if n > 0 and tonumber(ARGV[8]) ~= last + 1 then
               return redis.error_reply('SEQ: the log is at ' .. last .. ', append starts at ' .. ARGV[8])
@@ -109,10 +113,10 @@ final class ClusterScripts {
               local key, seq = ARGV[i], ARGV[i + 1]
               local id = '0-' .. seq
               if ARGV[i + 6] == '1' then
-                redis.call('XADD', P .. 'log', 'MAXLEN', '~', logLen, id, 'k', key, 't', ARGV[i + 2], 'p', ARGV[i + 3], 'd', ARGV[i + 4])
+                redis.call('XADD', P .. 'log', 'MAXLEN', '~', logLen, id, 'e', epoch, 'k', key, 't', ARGV[i + 2], 'p', ARGV[i + 3], 'd', ARGV[i + 4])
                 redis.call('XADD', P .. 'h:' .. key, 'MAXLEN', hist, id, 't', ARGV[i + 2], 'p', ARGV[i + 3], 'd', ARGV[i + 4])
               else
-                redis.call('XADD', P .. 'log', 'MAXLEN', '~', logLen, id, 'k', key, 't', ARGV[i + 2], 'p', ARGV[i + 3], 'd', ARGV[i + 4], 'n', ARGV[i + 5])
+                redis.call('XADD', P .. 'log', 'MAXLEN', '~', logLen, id, 'e', epoch, 'k', key, 't', ARGV[i + 2], 'p', ARGV[i + 3], 'd', ARGV[i + 4], 'n', ARGV[i + 5])
                 redis.call('XADD', P .. 'h:' .. key, 'MAXLEN', hist, id, 't', ARGV[i + 2], 'p', ARGV[i + 3], 'd', ARGV[i + 4], 'n', ARGV[i + 5])
               end
               redis.call('SADD', P .. 'known', key)
@@ -142,7 +146,10 @@ final class ClusterScripts {
             return {'OK'}
             """);
 
-    /** ARGV: prefix, member, member ttl ms, hints length, payload, then keys to register as watched. */
+    /**
+     * ARGV: prefix, member, member ttl ms, hints length, payload, then keys to register as watched by the member
+     * first (none for a plain hint).
+     */
     static final RedisScript<List> HINT = script("""
             local P, member = ARGV[1], ARGV[2]
             local keys = P .. 'keys:' .. member
@@ -175,6 +182,30 @@ final class ClusterScripts {
               end
             end
             return out
+            """);
+
+    /** ARGV: prefix, member, token, then keys. Returns those some live member watches. No side effect. */
+    static final RedisScript<List> WATCHED_AMONG = script("""
+            local P = ARGV[1]
+            """ + REQUIRE_LEASE + NOW + """
+            local members = redis.call('ZRANGEBYSCORE', P .. 'members', now, '+inf')
+            local out = {}
+            for i = 4, #ARGV do
+              for _, m in ipairs(members) do
+                if redis.call('SISMEMBER', P .. 'keys:' .. m, ARGV[i]) == 1 then
+                  out[#out + 1] = ARGV[i]
+                  break
+                end
+              end
+            end
+            return out
+            """);
+
+    /** ARGV: prefix, epoch seen, new epoch. Starts a new epoch if the seen one is still current. */
+    static final RedisScript<List> RENEW_EPOCH = script("""
+            local P = ARGV[1]
+            if redis.call('GET', P .. 'epoch') == ARGV[2] then redis.call('SET', P .. 'epoch', ARGV[3]) end
+            return {redis.call('GET', P .. 'epoch') or ''}
             """);
 
     /** ARGV: prefix, member. Releases the lease if held and leaves the member list. */

@@ -54,6 +54,10 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
     private static final System.Logger LOG = System.getLogger(RedisStreamCluster.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int READ_COUNT = 1000;
+    /** Keys per history script call, so one call does not hold Redis long. */
+    private static final int HISTORY_CHUNK = 500;
+    /** How long, in lease times, joining may wait for a round before polling alone again for as long. */
+    private static final int JOIN_ATTEMPT_LEASES = 5;
 
     private final RedisConnectionFactory connectionFactory;
     private final StringRedisTemplate redis;
@@ -171,15 +175,20 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
             boolean stoppedAlone = !member.pollsAlone();
             Set<String> watched = format(member.watchedKeys());
             long started = System.nanoTime();
+            boolean sentAll;
+            synchronized (this) {
+                sentAll = resetKeys;
+            }
             List<String> reply = run(ClusterScripts.HEARTBEAT, heartbeatArgs(watched));
             renewed(Long.parseLong(reply.get(1)), started);
             synchronized (this) {
                 sentKeys.clear();
                 sentKeys.addAll(watched);
-                resetKeys = false;
+                // Registration gone (this member expired, e.g. after a long pause): send every key next time.
+                resetKeys = !sentAll && !"1".equals(reply.get(5));
                 recovered();
                 advance(reply.get(0), Long.parseLong(reply.get(2)), Long.parseLong(reply.get(3)), reply.get(4),
-                        stoppedAlone);
+                        reply.get(6), stoppedAlone);
             }
         } catch (RuntimeException failure) {
             failed(failure);
@@ -231,14 +240,16 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
     }
 
     /** Moves the joining state machine on after a successful heartbeat; under {@code this}. */
-    private void advance(String currentEpoch, long now, long seq, String round, boolean stoppedAlone) {
+    private void advance(String currentEpoch, long now, long seq, String round, String lastHint,
+                         boolean stoppedAlone) {
         switch (state) {
             case ALONE -> {
                 if (System.nanoTime() - retryAfterNanos >= 0) {
                     state = State.JOINING;
                     epoch = currentEpoch;
+                    hintOffset = lastHint;
                     registeredAt = -1;
-                    joinDeadline = now + 10 * leaseTime.toMillis();
+                    joinDeadline = now + JOIN_ATTEMPT_LEASES * leaseTime.toMillis();
                     member.joining();
                     notifyAll();
                 }
@@ -256,7 +267,7 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
                 } else if (roundStartedAt(round) > registeredAt) {
                     state = State.JOINED;
                     logSeq = seq;
-                    member.joined(currentEpoch);
+                    member.joined(currentEpoch, seq);
                     notifyAll();
                     LOG.log(Level.DEBUG, () -> this + ": joined at log seq " + seq);
                     return;
@@ -269,6 +280,11 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
                 if (!currentEpoch.equals(epoch)) {
                     lose(new IllegalStateException("the cluster's epoch changed from " + epoch + " to "
                             + currentEpoch + ": Redis lost the shared log"));
+                } else if (seq < logSeq) {
+                    // Restored from an older snapshot: its sequence numbers would be issued again for new states.
+                    run(ClusterScripts.RENEW_EPOCH, prefix, epoch, newEpoch());
+                    lose(new IllegalStateException("the shared log went back from " + logSeq + " to " + seq
+                            + " (Redis restored from an older snapshot?): a new epoch begins"));
                 }
             }
         }
@@ -285,8 +301,8 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
 
     private void giveUpJoining() {
         lose(new IllegalStateException("no poll round of the cluster completed within "
-                + Duration.ofMillis(10 * leaseTime.toMillis()) + " (is the poller's source down?)"));
-        retryAfterNanos = System.nanoTime() + leaseTime.toNanos() * 10;
+                + Duration.ofMillis(JOIN_ATTEMPT_LEASES * leaseTime.toMillis()) + " (is the poller's source down?)"));
+        retryAfterNanos = System.nanoTime() + leaseTime.toNanos() * JOIN_ATTEMPT_LEASES;
     }
 
     private static long roundStartedAt(String round) {
@@ -321,7 +337,7 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
     private void lose(Throwable cause) {
         state = State.ALONE;
         epoch = null;
-        hintOffset = "$";
+        resetKeys = true;
         member.lost(cause);
     }
 
@@ -376,43 +392,48 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
         @SuppressWarnings("unchecked")
         List<ByteRecord> records = readerConnection().streamCommands().xRead(
                 StreamReadOptions.empty().count(READ_COUNT).block(readBlock), offsets.toArray(StreamOffset[]::new));
-        List<SharedEvent<K>> events = new ArrayList<>();
-        List<String> hints = new ArrayList<>();
-        String lastHint = hintsFrom;
+        LogBatch<K> batch = new LogBatch<>(readEpoch, hintsFrom);
         String logKey = prefix + "log";
         for (ByteRecord record : records == null ? List.<ByteRecord>of() : records) {
             Map<String, String> fields = fields(record.getValue());
             if (logKey.equals(text(record.getStream()))) {
+                batch.add(record.getId().getSequence(), fields.get("e"));
                 K key = parse(fields.get("k"));
                 if (key != null) {
-                    events.add(event(key, record.getId().getSequence(), fields));
+                    batch.events.add(event(key, record.getId().getSequence(), fields));
                 }
             } else {
-                lastHint = record.getId().getValue();
-                hints.add(fields.getOrDefault("h", ""));
+                batch.lastHint = record.getId().getValue();
+                batch.hints.add(fields.getOrDefault("h", ""));
             }
         }
-        deliver(fromSeq, readEpoch, events, lastHint, hints);
+        deliver(fromSeq, readEpoch, batch);
     }
 
-    private void deliver(long fromSeq, String readEpoch, List<SharedEvent<K>> events, String lastHint,
-                         List<String> hints) {
+    private void deliver(long fromSeq, String readEpoch, LogBatch<K> batch) {
         synchronized (this) {
             if (state == State.ALONE || !Objects.equals(readEpoch, epoch)) {
                 return;
             }
-            hintOffset = lastHint;
-            if (!events.isEmpty() && state == State.JOINED && logSeq == fromSeq) {
-                long first = events.get(0).seq();
-                if (first != fromSeq + 1 && fromSeq > 0) {
-                    lose(new IllegalStateException("this instance fell behind the shared log (at " + fromSeq
-                            + ", oldest retained " + first + "); raise the log length"));
+            hintOffset = batch.lastHint;
+            if (batch.lastSeq > 0 && state == State.JOINED && logSeq == fromSeq) {
+                if (batch.foreignEpoch != null) {
+                    lose(new IllegalStateException("the shared log holds events of epoch " + batch.foreignEpoch
+                            + ", not " + readEpoch + ": Redis lost or replaced the shared log"));
                     return;
                 }
-                logSeq = events.get(events.size() - 1).seq();
-                member.received(readEpoch, events);
+                if (batch.firstSeq != fromSeq + 1 && fromSeq > 0) {
+                    lose(new IllegalStateException("this instance fell behind the shared log (at " + fromSeq
+                            + ", oldest retained " + batch.firstSeq + "); raise the log length"));
+                    return;
+                }
+                logSeq = batch.lastSeq;
+                if (!batch.events.isEmpty()) {
+                    member.received(readEpoch, batch.events);
+                }
             }
         }
+        List<String> hints = batch.hints;
         if (leaderToken() != 0) {
             for (String hint : hints) {
                 member.hinted(hint.isEmpty() ? List.of() : parseAll(hint.split("\n")));
@@ -427,6 +448,9 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
     }
 
     private synchronized RedisConnection readerConnection() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
         if (readerConnection == null || readerConnection.isClosed()) {
             readerConnection = connectionFactory.getConnection();
         }
@@ -464,6 +488,15 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
 
     @Override
     public Map<K, List<SharedEvent<K>>> history(Collection<? extends K> keys, int perKey) {
+        Map<K, List<SharedEvent<K>>> history = new LinkedHashMap<>();
+        List<K> all = List.copyOf(keys);
+        for (int from = 0; from < all.size(); from += HISTORY_CHUNK) {
+            readHistory(all.subList(from, Math.min(all.size(), from + HISTORY_CHUNK)), perKey, history);
+        }
+        return history;
+    }
+
+    private void readHistory(List<K> keys, int perKey, Map<K, List<SharedEvent<K>>> history) {
         List<String> args = new ArrayList<>(keys.size() + 2);
         args.add(prefix);
         args.add(Integer.toString(perKey));
@@ -474,14 +507,12 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
             args.add(text);
         }
         List<String> reply = run(ClusterScripts.HISTORY, args);
-        Map<K, List<SharedEvent<K>>> history = new LinkedHashMap<>();
         for (int i = 0; i + 5 < reply.size(); i += 6) {
             K key = byText.get(reply.get(i));
             SharedEvent<K> event = new SharedEvent<>(key, Long.parseLong(reply.get(i + 1)), kind(reply.get(i + 2)),
                     "1".equals(reply.get(i + 3)), reply.get(i + 4), reply.get(i + 5));
             history.computeIfAbsent(key, k -> new ArrayList<>()).add(event);
         }
-        return history;
     }
 
     @Override
@@ -512,14 +543,33 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
 
     @Override
     public void hint(Collection<? extends K> keys) {
+        sendHint(format(keys), false);
+    }
+
+    @Override
+    public void load(Collection<? extends K> keys) {
         Set<String> texts = format(keys);
-        List<String> args = new ArrayList<>(List.of(prefix, memberId, Long.toString(memberTtlMillis()),
-                Integer.toString(Math.max(100, logLength / 10)), String.join("\n", texts)));
-        args.addAll(texts);
         synchronized (this) {
             hintedKeys.addAll(texts);
         }
+        sendHint(texts, true);
+    }
+
+    private void sendHint(Set<String> texts, boolean register) {
+        List<String> args = new ArrayList<>(List.of(prefix, memberId, Long.toString(memberTtlMillis()),
+                Integer.toString(Math.max(100, logLength / 10)), String.join("\n", texts)));
+        if (register) {
+            args.addAll(texts);
+        }
         run(ClusterScripts.HINT, args);
+    }
+
+    @Override
+    public Set<K> watchedAmong(long leaseToken, Collection<? extends K> keys) {
+        List<String> args = new ArrayList<>(List.of(prefix, memberId, Long.toString(leaseToken)));
+        args.addAll(format(keys));
+        return new LinkedHashSet<>(parseAll(fenced(ClusterScripts.WATCHED_AMONG, args.toArray(String[]::new))
+                .toArray(String[]::new)));
     }
 
     // ------------------------------------------------------------------------------------------------ plumbing
@@ -544,7 +594,8 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
 
     @SuppressWarnings("unchecked")
     private List<String> run(RedisScript<List> script, List<String> args) {
-        List<Object> reply = redis.execute(script, List.of(), args.toArray());
+        // The first key tells Redis Cluster where to run the script; every key of the stream shares its slot.
+        List<Object> reply = redis.execute(script, List.of(prefix + "epoch"), args.toArray());
         List<String> texts = new ArrayList<>(reply == null ? 0 : reply.size());
         if (reply != null) {
             for (Object value : reply) {
@@ -641,6 +692,33 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
     }
 
     private enum State { ALONE, JOINING, JOINED }
+
+    /** What one read of the log and the hints brought. */
+    private static final class LogBatch<K> {
+        final List<SharedEvent<K>> events = new ArrayList<>();
+        final List<String> hints = new ArrayList<>();
+        private final String expectedEpoch;
+        String lastHint;
+        long firstSeq;
+        long lastSeq;
+        String foreignEpoch;
+
+        LogBatch(String expectedEpoch, String hintsFrom) {
+            this.expectedEpoch = expectedEpoch;
+            this.lastHint = hintsFrom;
+        }
+
+        /** A log record, parsed or not: positions advance past records whose key this instance cannot parse. */
+        void add(long seq, String recordEpoch) {
+            if (firstSeq == 0) {
+                firstSeq = seq;
+            }
+            lastSeq = seq;
+            if (recordEpoch != null && !recordEpoch.equals(expectedEpoch)) {
+                foreignEpoch = recordEpoch;
+            }
+        }
+    }
 
     /**
      * Configures a {@link RedisStreamCluster}. Not thread-safe.

@@ -116,6 +116,44 @@ class ClusterModeTest {
     }
 
     @Test
+    void touchingAKeyNobodyWatchesPutsNothingInTheSharedLog() throws Exception {
+        insertRows(3);
+        startInstances("status-stream.streams.rows.poll-interval=1h", "status-stream.cluster.lease-time=300ms");
+        awaitOneCluster();
+        StreamClient browser = track(instances.get(2).open(null, 1));
+        await().atMost(PATIENCE).until(() -> browser.version(1) == 1);
+
+        update(1, 2);
+        update(3, 2);
+        instances.get(0).stream().touch(List.of(1L, 3L));
+        await().atMost(PATIENCE).until(() -> browser.version(1) == 2);
+
+        assertThat(redisLogKeys()).containsOnly("1");
+    }
+
+    @Test
+    void anInstanceWhoseRegistrationVanishedRegistersAgainAndKeepsGettingChanges() throws Exception {
+        insertRows(5);
+        startInstances("status-stream.streams.rows.poll-interval=250ms");
+        awaitOneCluster();
+        for (int i = 0; i < 15; i++) {
+            clients.add(instances.get(i % 3).open(null, i % 5 + 1));
+        }
+        awaitEveryClientShows(1);
+
+        // As if every instance had paused longer than its registration lives (or Redis evicted the keys).
+        try (RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            List<String> registrations = connection.sync().keys(prefix + ":{rows}:keys:*");
+            registrations.add(prefix + ":{rows}:members");
+            connection.sync().del(registrations.toArray(String[]::new));
+        }
+        updateAll(5, 2);
+
+        awaitEveryClientShows(2);
+    }
+
+    @Test
     void reconnectingToAnotherInstanceReplaysTheMissedChangesInOrder() throws Exception {
         insertRows(2);
         startInstances("status-stream.streams.rows.poll-interval=1h", "status-stream.cluster.lease-time=300ms");
@@ -304,6 +342,15 @@ class ClusterModeTest {
         try (RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
              StatefulRedisConnection<String, String> connection = client.connect()) {
             return connection.sync().zcard(prefix + ":{rows}:members");
+        }
+    }
+
+    /** The keys of every event in the shared log. */
+    private List<String> redisLogKeys() {
+        try (RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            return connection.sync().xrange(prefix + ":{rows}:log", io.lettuce.core.Range.create("-", "+")).stream()
+                    .map(message -> message.getBody().get("k")).toList();
         }
     }
 
