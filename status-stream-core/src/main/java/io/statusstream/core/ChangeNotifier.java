@@ -29,6 +29,17 @@ public interface ChangeNotifier<K> extends AutoCloseable {
     void close();
 
     /**
+     * Whether every instance of the application receives the same hints, as every listener of a database channel
+     * does. In cluster mode ({@link StreamCluster}) the hints of a broadcast notifier are then acted on only by the
+     * instance that polls for the cluster, instead of each instance passing the same hint on to it. Default
+     * {@code false}: hints are local to the instance that receives them (its own writes, say) and always reach the
+     * cluster's poller.
+     */
+    default boolean broadcast() {
+        return false;
+    }
+
+    /**
      * The engine's side of a notifier. Thread-safe, non-blocking: calls only schedule work on the poller.
      *
      * @param <K> key type

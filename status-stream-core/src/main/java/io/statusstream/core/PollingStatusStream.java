@@ -56,6 +56,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private final ChangeNotifier<K> notifier;
     private final StreamCluster<K> cluster;
     private final ClusterLeader<K, S> leader;
+    private final ClusterMember clusterMember = new ClusterMember();
     private final EventSerializer<K, S> serializer;
     private final StreamMetrics metrics;
     private final Executor writers;
@@ -141,7 +142,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         }
         if (cluster != null) {
             try {
-                cluster.start(new ClusterMember());
+                cluster.start(clusterMember);
             } catch (RuntimeException failure) {
                 notifier.close();
                 releaseOwnedThreads();
@@ -155,16 +156,33 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
                 + ", epoch " + epoch);
     }
 
+    /**
+     * Whether this instance acts on its notifier's hints itself: always, unless the notifier is a broadcast one and
+     * the instance follows a cluster's log, where only the cluster's poller acts on them.
+     */
+    private boolean actsOnBroadcastAlone() {
+        return cluster == null || !notifier.broadcast() || isAlone();
+    }
+
     private ChangeNotifier.Listener<K> hintListener() {
         return new ChangeNotifier.Listener<>() {
             @Override
             public void keysChanged(Collection<? extends K> keys) {
-                touch(keys);
+                if (actsOnBroadcastAlone()) {
+                    touch(keys);
+                } else if (cluster.leaderToken() != 0) {
+                    clusterMember.hinted(List.copyOf(keys));
+                }
+                // else: the cluster's poller received the same notification.
             }
 
             @Override
             public void resync() {
-                pollNow();
+                if (actsOnBroadcastAlone()) {
+                    pollNow();
+                } else if (cluster.leaderToken() != 0) {
+                    clusterMember.hinted(List.of());
+                }
             }
         };
     }

@@ -235,6 +235,61 @@ class ClusterModeTest {
         assertThat(source.callCount()).isZero();
     }
 
+    @Test
+    void aBroadcastNotifiersHintsAreActedOnByTheClustersPollerOnly() {
+        HandNotifier notifier = new HandNotifier(true);
+        stream = TestStreams.builder(source, scheduler).cluster(cluster).changeNotifier(notifier).build();
+        joined();
+
+        notifier.listener.keysChanged(List.of("a"));
+        scheduler.runDue();
+        assertThat(cluster.hints).as("the poller's own listener got the same notification").isEmpty();
+
+        source.put("a", "v0");
+        cluster.otherInstancesKeys.add("a");
+        cluster.token = 2;
+        notifier.listener.keysChanged(List.of("a"));
+        scheduler.runDue();
+        assertThat(cluster.hints).isEmpty();
+        assertThat(cluster.appended).extracting(SharedEvent::key).containsExactly("a");
+    }
+
+    @Test
+    void anInstanceLocalNotifiersHintsReachTheClustersPoller() {
+        HandNotifier notifier = new HandNotifier(false);
+        stream = TestStreams.builder(source, scheduler).cluster(cluster).changeNotifier(notifier).build();
+        joined();
+
+        notifier.listener.keysChanged(List.of("a"));
+        scheduler.runDue();
+
+        assertThat(cluster.hints).containsExactly(List.of("a"));
+    }
+
+    /** A notifier the test fires by hand. */
+    private static final class HandNotifier implements ChangeNotifier<String> {
+        private final boolean broadcast;
+        private Listener<String> listener;
+
+        HandNotifier(boolean broadcast) {
+            this.broadcast = broadcast;
+        }
+
+        @Override
+        public void start(Listener<String> listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public boolean broadcast() {
+            return broadcast;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     private void joined() {
         cluster.member.joining();
         cluster.member.joined(EPOCH, cluster.seq);

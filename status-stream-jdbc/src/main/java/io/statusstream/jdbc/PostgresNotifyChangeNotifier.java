@@ -238,6 +238,12 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
         }
     }
 
+    /** Every listener of the channel receives every notification: in cluster mode only the poller acts on them. */
+    @Override
+    public boolean broadcast() {
+        return true;
+    }
+
     @Override
     public String toString() {
         return "PostgresNotifyChangeNotifier[channel " + channel + ", " + connections + "]";
