@@ -30,8 +30,9 @@ final class RedisInfo {
      * Commands the library only runs inside its Lua scripts (status-stream-redis {@code ClusterScripts}): Redis counts
      * them in {@code commandstats} and {@code total_commands_processed}, but they are not requests a client sent.
      */
-    private static final Set<String> INSIDE_SCRIPTS = Set.of("get", "set", "incr", "zadd", "del", "sadd", "srem",
-            "pexpire", "time", "zremrangebyscore", "zrange", "smembers", "xadd", "xrevrange");
+    private static final Set<String> INSIDE_SCRIPTS = Set.of("get", "set", "incr", "zadd", "zrem", "zscore", "del",
+            "sadd", "srem", "sismember", "pexpire", "time", "zremrangebyscore", "zrange", "zrangebyscore", "smembers",
+            "xadd", "xrevrange");
 
     private RedisInfo() {
     }
