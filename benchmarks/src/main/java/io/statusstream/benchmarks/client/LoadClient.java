@@ -18,8 +18,9 @@ import java.util.concurrent.Semaphore;
  * The client process of the load benchmark: opens N SSE connections over K keys with the JDK's non-blocking
  * {@link HttpClient} (one selector thread, callbacks on a small pool) and measures what arrives.
  *
- * <p>Arguments: {@code <url template with {key}> <connections> <keys>}. Connection {@code i} watches key
- * {@code i % keys + 1}. Talks to the runner by lines: prints {@code READY ...} once every connection has received
+ * <p>Arguments: {@code <url template with {key}>[,<url template>...] <connections> <keys>}. Connection {@code i}
+ * watches key {@code i % keys + 1} on server {@code i % templates} (round robin over the servers given). Talks to
+ * the runner by lines: prints {@code READY ...} once every connection has received
  * its first line; on {@code GO} starts recording latency; on {@code FINAL} stops recording and waits (at most
  * {@link #FINAL_WAIT}) until every connection has seen {@link StreamConnection#FINAL_VERSION}, then prints
  * {@code RESULT ...} and exits; on {@code QUIT} prints the result without waiting.
@@ -36,7 +37,7 @@ public final class LoadClient {
     }
 
     public static void main(String[] args) throws Exception {
-        String template = args[0];
+        String[] templates = args[0].split(",");
         int connections = Integer.parseInt(args[1]);
         int keys = Integer.parseInt(args[2]);
         HttpClient http = HttpClient.newBuilder()
@@ -53,6 +54,7 @@ public final class LoadClient {
             StreamConnection stream = new StreamConnection(recorder, opening::release);
             streams.add(stream);
             opening.acquire();
+            String template = templates[i % templates.length];
             HttpRequest request = HttpRequest.newBuilder(URI.create(template.replace("{key}", Long.toString(key))))
                     .header("Accept", "text/event-stream")
                     .build();

@@ -11,8 +11,10 @@ import java.util.List;
 /**
  * Runs the whole benchmark and writes {@code docs/benchmarks.md} and {@code docs/benchmarks.svg}.
  *
- * <p>Argument {@code short} (N up to 1,000, about 4 minutes) or {@code full} (N up to 10,000). Needs PostgreSQL on
+ * <p>Argument {@code short} (N up to 1,000, about 5 minutes) or {@code full} (N up to 10,000). Needs PostgreSQL on
  * 127.0.0.1:5432 (user {@code postgres}, trust); creates and drops the database {@value BenchDatabase#DATABASE}.
+ * The cluster scenarios ({@value #CLUSTER_INSTANCES} instances) also need Redis on 127.0.0.1:6379; each uses a key
+ * prefix of its own and deletes its keys afterwards. Without Redis they fail and the other rows are still written.
  * Run from the repository root: {@code ./mvnw -B -Pbenchmarks -pl benchmarks exec:exec [-Dbenchmark.scale=full]}.
  */
 public final class BenchmarkRunner {
@@ -20,12 +22,19 @@ public final class BenchmarkRunner {
     static final Duration INTERVAL = Duration.ofSeconds(1);
     /** Keys of the main matrix: each watched by N / K clients, each changed once per second. */
     static final int KEYS = 100;
+    /** Server instances of the cluster scenarios (status-stream-redis: one poller, one shared log in Redis). */
+    static final int CLUSTER_INSTANCES = 3;
 
     private BenchmarkRunner() {
     }
 
+    /**
+     * {@code -Dbenchmark.only=<text>} runs only the scenarios whose name contains the text, skips JMH and writes the
+     * report to {@code benchmarks/target} instead of {@code docs}: for trying one scenario out.
+     */
     public static void main(String[] args) throws Exception {
         boolean full = args.length > 0 && args[0].equals("full");
+        String only = System.getProperty("benchmark.only", "");
         Path logs = Files.createDirectories(Path.of("benchmarks", "target", "benchmark-logs"));
         Duration window = Duration.ofSeconds(full ? 20 : 10);
         Instant started = Instant.now();
@@ -33,6 +42,9 @@ public final class BenchmarkRunner {
         try (BenchDatabase database = BenchDatabase.create()) {
             ScenarioRun runner = new ScenarioRun(database, INTERVAL, window, logs);
             for (Scenario scenario : plan(full)) {
+                if (!scenario.name().contains(only)) {
+                    continue;
+                }
                 System.out.printf("running %s, N=%d, K=%d, M=%d/s ...%n", scenario.name(), scenario.connections(),
                         scenario.keys(), scenario.rowsPerSecond());
                 try {
@@ -44,13 +56,13 @@ public final class BenchmarkRunner {
                 }
             }
         }
-        List<MicroBenchmarks.Score> micro = MicroBenchmarks.run(full);
+        List<MicroBenchmarks.Score> micro = only.isEmpty() ? MicroBenchmarks.run(full) : List.of();
         Duration took = Duration.between(started, Instant.now());
         String command = "./mvnw -B -Pbenchmarks -pl benchmarks exec:exec" + (full ? " -Dbenchmark.scale=full" : "");
         Report report = new Report(results, micro, INTERVAL, window, command, took);
         String markdown = report.markdown();
         System.out.println(markdown);
-        Path docs = Files.createDirectories(Path.of("docs"));
+        Path docs = Files.createDirectories(only.isEmpty() ? Path.of("docs") : Path.of("benchmarks", "target"));
         Files.writeString(docs.resolve("benchmarks.md"), markdown);
         Files.writeString(docs.resolve("benchmarks.svg"), new SvgChart(results).render());
         System.out.println("written " + docs.resolve("benchmarks.md") + " and " + docs.resolve("benchmarks.svg"));
@@ -65,6 +77,11 @@ public final class BenchmarkRunner {
             plan.add(new Scenario(Report.POLL, Design.BASELINE, n, KEYS, KEYS, false));
             plan.add(new Scenario(Report.PUSH, Design.LIBRARY, n, KEYS, KEYS, true));
             plan.add(new Scenario(Report.IDLE, Design.IDLE, n, KEYS, 0, false));
+        }
+        // The same poll and push rows with three instances sharing one poller (cluster mode on Redis).
+        for (int n : full ? List.of(1_000, 10_000) : List.of(1_000)) {
+            plan.add(new Scenario(Report.POLL_CLUSTER, Design.LIBRARY, n, KEYS, KEYS, false, CLUSTER_INSTANCES));
+            plan.add(new Scenario(Report.PUSH_CLUSTER, Design.LIBRARY, n, KEYS, KEYS, true, CLUSTER_INSTANCES));
         }
         plan.add(new Scenario(Report.FAN_OUT, Design.LIBRARY, largest, 1, 1, true));
         if (full) {

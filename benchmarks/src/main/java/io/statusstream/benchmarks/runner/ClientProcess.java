@@ -27,9 +27,13 @@ final class ClientProcess implements AutoCloseable {
         this.input = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
     }
 
-    static ClientProcess start(String urlTemplate, int connections, int keys, Path log) throws IOException {
+    /**
+     * Starts the client; stream {@code i} goes to {@code urlTemplates.get(i % urlTemplates.size())} (round robin over
+     * the server instances).
+     */
+    static ClientProcess start(List<String> urlTemplates, int connections, int keys, Path log) throws IOException {
         Process process = new ProcessBuilder(List.of(Jvm.java(), "-Xmx1g", "-cp", Jvm.classPath(),
-                LoadClient.class.getName(), urlTemplate, Integer.toString(connections), Integer.toString(keys)))
+                LoadClient.class.getName(), String.join(",", urlTemplates), Integer.toString(connections), Integer.toString(keys)))
                 .redirectError(log.toFile())
                 .start();
         return new ClientProcess(process);

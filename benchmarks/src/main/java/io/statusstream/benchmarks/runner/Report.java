@@ -23,6 +23,8 @@ final class Report {
     static final String IDLE = "idle SSE, no library";
     static final String FAN_OUT = "fan-out, 1 key";
     static final String LIVE_QUERY = "live query: own row each, all rows 1/s";
+    static final String POLL_CLUSTER = POLL + ", " + BenchmarkRunner.CLUSTER_INSTANCES + " instances (cluster)";
+    static final String PUSH_CLUSTER = PUSH + ", " + BenchmarkRunner.CLUSTER_INSTANCES + " instances (cluster)";
     private static final int BATCH = 500;
     private static final double CORES = Runtime.getRuntime().availableProcessors();
 
@@ -44,10 +46,17 @@ final class Report {
     }
 
     static String oneLine(RunResult r) {
-        return String.format(Locale.ROOT, "open=%d stmts/s=%.1f p50=%.0fms p99=%.0fms max=%.0fms events/s=%.0f"
+        String line = String.format(Locale.ROOT, "open=%d stmts/s=%.1f p50=%.0fms p99=%.0fms max=%.0fms events/s=%.0f"
                         + " lost=%d heap/stream=%.0fB cpu=%.2f cores client cpu=%.2f threads=%d load=%.1f", r.opened(), r.statementsPerSecond(),
                 r.p50Millis(), r.p99Millis(), r.maxMillis(), r.eventsPerSecond(), r.lost(), r.heapPerStream(),
                 r.cpuCores(), r.clientCpuCores(), r.threads(), r.loadAverage());
+        if (r.redis() != null) {
+            line += String.format(Locale.ROOT, " redis: %d requests (%d EVALSHA/EVAL, %d XREAD, %d other [%s]), %d"
+                            + " commands incl. inside scripts, in %.1f s; pollers=%d", r.redis().requests(),
+                    r.redis().scripts(), r.redis().reads(), r.redis().other(), r.redis().otherCommands(),
+                    r.redis().commands(), r.windowSeconds(), r.pollers());
+        }
+        return line;
     }
 
     String markdown() {
@@ -69,6 +78,7 @@ final class Report {
                 .append(" Heap = (heap after full GC with N streams − before) / N; CPU = server process CPU seconds")
                 .append(" per wall second (1.0 = one core) from `/proc/<pid>/stat`.\n\n");
         runs(md);
+        cluster(md);
         heap(md);
         ratios(md);
         targets(md);
@@ -103,6 +113,55 @@ final class Report {
                     changes ? fmt(r.eventsPerSecond()) : "–", changes ? Integer.toString(r.lost()) : "–",
                     bytes(r.heapPerStream()), changes ? fmt(r.cpuCores()) : "–", changes ? fmt(r.clientCpuCores()) : "–",
                     r.threads(), r.loadAverage()));
+        }
+    }
+
+    /**
+     * The cluster rows next to the single-instance rows of the same run (same N, K, M, push or not): what three
+     * instances sharing one poller cost the database and Redis.
+     */
+    private void cluster(StringBuilder md) {
+        List<RunResult> clustered = new ArrayList<>(find(POLL_CLUSTER, Design.LIBRARY));
+        clustered.addAll(find(PUSH_CLUSTER, Design.LIBRARY));
+        if (clustered.isEmpty()) {
+            return;
+        }
+        double intervalSeconds = interval.toMillis() / 1000.0;
+        md.append("\n## Cluster mode: ").append(BenchmarkRunner.CLUSTER_INSTANCES).append(" instances, one poller")
+                .append(" (status-stream-redis)\n\n")
+                .append(BenchmarkRunner.CLUSTER_INSTANCES).append(" server JVMs (same settings as the single server)")
+                .append(" on one PostgreSQL database and one Redis (127.0.0.1:6379), cluster mode on with a key prefix")
+                .append(" per run; the client spreads the N streams over them round robin, so every instance watches")
+                .append(" all K keys. One instance holds the poller lease and reads the table; the others fan out from")
+                .append(" the shared log in Redis Streams. In push mode every instance LISTENs and passes the NOTIFY")
+                .append(" as a hint to the poller through Redis. CPU, threads and heap are summed over the instances.")
+                .append(" Redis requests = `EVALSHA`/`EVAL` + `XREAD` + other client commands from `INFO commandstats`")
+                .append(" (before and after the window, the runner's own `INFO` removed); commands = Redis'")
+                .append(" `total_commands_processed`, which also counts the commands run inside the Lua scripts.")
+                .append(" The 1-instance columns are the rows of the same run with the same N, K, M.\n\n")
+                .append("| scenario | N | K | M/s | DB stmts/s | stmts/interval (target) | 1 instance: stmts/interval")
+                .append(" | p50 ms | p99 ms | max ms | 1 instance: p50 / p99 / max ms | events/s | lost")
+                .append(" | server CPU, sum (cores) | 1 instance: CPU | Redis requests/interval (EVALSHA·EVAL / XREAD / other)")
+                .append(" | Redis commands/interval incl. scripts | pollers at end | load avg |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (RunResult r : clustered) {
+            Scenario s = r.scenario();
+            Optional<RunResult> single = one(s.push() ? PUSH : POLL, Design.LIBRARY, s.connections());
+            double intervals = r.windowSeconds() / intervalSeconds;
+            RedisInfo.Cost redis = r.redis();
+            md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,d | %s | %s (%s) | %s | %s | %s | %s | %s | %s"
+                            + " | %d | %s | %s | %s | %s | %d | %.1f |%n",
+                    s.name(), s.connections(), s.keys(), s.rowsPerSecond(), fmt(r.statementsPerSecond()),
+                    fmt(r.statementsPerSecond() * intervalSeconds), target(s),
+                    single.map(o -> fmt(o.statementsPerSecond() * intervalSeconds)).orElse("–"),
+                    ms(r.p50Millis()), ms(r.p99Millis()), ms(r.maxMillis()),
+                    single.map(o -> ms(o.p50Millis()) + " / " + ms(o.p99Millis()) + " / " + ms(o.maxMillis()))
+                            .orElse("–"),
+                    fmt(r.eventsPerSecond()), r.lost(), fmt(r.cpuCores()),
+                    single.map(o -> fmt(o.cpuCores())).orElse("–"),
+                    redis == null ? "–" : fmt(redis.requests() / intervals) + " (" + fmt(redis.scripts() / intervals)
+                            + " / " + fmt(redis.reads() / intervals) + " / " + fmt(redis.other() / intervals) + ")",
+                    redis == null ? "–" : fmt(redis.commands() / intervals), r.pollers(), r.loadAverage()));
         }
     }
 
@@ -173,6 +232,26 @@ final class Report {
                 String.format(Locale.ROOT, "CPU %.0f %% of %d cores, p99 %s ms, lost %d", 100 * r.cpuCores() / CORES,
                         (int) CORES, ms(r.p99Millis()), r.lost()),
                 r.cpuCores() / CORES < 0.40 && r.p99Millis() >= 0 && r.p99Millis() < 1000 && r.lost() == 0));
+        for (RunResult r : find(POLL_CLUSTER, Design.LIBRARY)) {
+            Scenario s = r.scenario();
+            double perInterval = r.statementsPerSecond() * interval.toMillis() / 1000.0;
+            int target = (s.keys() + BATCH - 1) / BATCH;
+            row(md, s.instances() + " instances (cluster): statements per interval = one instance's ceil(K/batch) = "
+                    + target + " at N = " + n(s), fmt(perInterval), perInterval <= target + 0.5);
+        }
+        for (RunResult r : find(PUSH_CLUSTER, Design.LIBRARY)) {
+            Scenario s = r.scenario();
+            one(PUSH, Design.LIBRARY, s.connections()).ifPresent(single -> row(md, s.instances()
+                            + " instances (cluster), push: DB statements/s no more than one instance's ("
+                            + fmt(single.statementsPerSecond()) + ") + 10 % at N = " + n(s),
+                    fmt(r.statementsPerSecond()), r.statementsPerSecond() <= single.statementsPerSecond() * 1.1));
+        }
+        for (RunResult r : results) {
+            if (r.scenario().cluster() && r.pollers() != 1) {
+                row(md, "exactly one poller: " + r.scenario().name() + " N = " + n(r.scenario()),
+                        r.pollers() + " pollers", false);
+            }
+        }
         for (RunResult r : results) {
             if (r.scenario().design() != Design.IDLE && r.scenario().design() == Design.LIBRARY) {
                 if (r.lost() != 0 || r.opened() != r.scenario().connections()) {

@@ -11,8 +11,14 @@ package io.statusstream.benchmarks.runner;
  *                            part of the measured latency
  * @param loadAverage         the machine's one-minute load average at the end of the window
  * @param libraryClassesPerStream the same difference for objects of the library's own classes only (class histogram)
+ * @param redis               cluster runs: Redis requests and commands during the window; {@code null} otherwise
+ * @param pollers             cluster runs: instances holding the poller lease at the end of the window (1 expected);
+ *                            {@code -1} otherwise
+ *
+ * <p>In cluster runs heap, CPU and threads are summed over the server instances.
  */
 record RunResult(Scenario scenario, double windowSeconds, double statementsPerSecond, double p50Millis,
                  double p99Millis, double maxMillis, double eventsPerSecond, int lost, int opened,
-                 double heapPerStream, double libraryClassesPerStream, double cpuCores, double clientCpuCores, int threads, double loadAverage) {
+                 double heapPerStream, double libraryClassesPerStream, double cpuCores, double clientCpuCores,
+                 int threads, double loadAverage, RedisInfo.Cost redis, int pollers) {
 }

@@ -2,7 +2,7 @@ package io.statusstream.benchmarks.runner;
 
 /**
  * One measured run: which design serves, how many streams over how many keys, how many rows the writer changes per
- * second, and whether PostgreSQL {@code NOTIFY} pushes changes. Immutable.
+ * second, whether PostgreSQL {@code NOTIFY} pushes changes, and how many server instances share the work. Immutable.
  *
  * @param name           what the run shows, as printed in the table
  * @param design         who serves the streams
@@ -10,8 +10,16 @@ package io.statusstream.benchmarks.runner;
  * @param keys           K, rows watched; connection {@code i} watches row {@code i % K + 1}
  * @param rowsPerSecond  M, rows the writer updates per second (round robin over the keys); 0 for heap-only runs
  * @param push           whether the library is told of writes by {@code LISTEN/NOTIFY}
+ * @param instances      server processes; more than one runs them in cluster mode (status-stream-redis: one poller
+ *                       elected by a Redis lease, one shared log), the streams spread over them round robin
  */
-record Scenario(String name, Design design, int connections, int keys, int rowsPerSecond, boolean push) {
+record Scenario(String name, Design design, int connections, int keys, int rowsPerSecond, boolean push,
+                int instances) {
+
+    /** One server instance, no cluster. */
+    Scenario(String name, Design design, int connections, int keys, int rowsPerSecond, boolean push) {
+        this(name, design, connections, keys, rowsPerSecond, push, 1);
+    }
 
     /** Who serves the streams. */
     enum Design {
@@ -29,6 +37,11 @@ record Scenario(String name, Design design, int connections, int keys, int rowsP
             this.serverMode = serverMode;
             this.path = path;
         }
+    }
+
+    /** Whether the servers run in cluster mode (several instances of the library sharing Redis). */
+    boolean cluster() {
+        return instances > 1;
     }
 
     boolean measuresChanges() {

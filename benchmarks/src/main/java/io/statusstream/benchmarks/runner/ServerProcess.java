@@ -31,6 +31,22 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(Scenario scenario, Duration interval, Path log) throws IOException, InterruptedException {
+        ServerProcess server = launch(scenario, interval, log, List.of());
+        try {
+            server.awaitStarted();
+        } catch (IOException | InterruptedException | RuntimeException failed) {
+            server.close();
+            throw failed;
+        }
+        return server;
+    }
+
+    /**
+     * Starts the server JVM without waiting for it to accept requests ({@link #awaitStarted()}), so that several
+     * instances start side by side. {@code extraArguments} are added to the command line ({@code --name=value}).
+     */
+    static ServerProcess launch(Scenario scenario, Duration interval, Path log, List<String> extraArguments)
+            throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(Jvm.java(), "-Xms2g", "-Xmx2g",
                 // Pool liveness checks would add a statement per borrow after 0.5 s idle: not the design's cost.
@@ -45,11 +61,10 @@ final class ServerProcess implements AutoCloseable {
                 "--spring.datasource.url=" + BenchDatabase.URL,
                 "--spring.datasource.hikari.maximum-pool-size="
                         + (scenario.design() == Scenario.Design.LIBRARY ? 4 : 16)));
+        command.addAll(extraArguments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        ServerProcess server = new ServerProcess(process, port);
-        server.awaitStarted();
-        return server;
+        return new ServerProcess(process, port);
     }
 
     String url(String path) {
@@ -94,7 +109,22 @@ final class ServerProcess implements AutoCloseable {
         return ProcessCpu.threads(process.pid());
     }
 
-    private void awaitStarted() throws InterruptedException, IOException {
+    /**
+     * The library stream's cluster mode on this instance ({@code LOCAL}, {@code LOCAL_FALLBACK}, {@code JOINING},
+     * {@code CLUSTER}; {@code NONE} in baseline mode) and whether it holds the poller lease.
+     */
+    ClusterStatus clusterStatus() throws IOException, InterruptedException {
+        String body = http.send(HttpRequest.newBuilder(URI.create(url("/bench/cluster")))
+                .timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString()).body();
+        String[] fields = body.trim().split(" ");
+        return new ClusterStatus(fields[0].split("=")[1], Boolean.parseBoolean(fields[1].split("=")[1]));
+    }
+
+    int port() {
+        return port;
+    }
+
+    void awaitStarted() throws InterruptedException, IOException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -123,6 +153,13 @@ final class ServerProcess implements AutoCloseable {
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** An instance's cluster mode and whether it is the cluster's poller. */
+    record ClusterStatus(String mode, boolean poller) {
+        boolean fansOutFromCluster() {
+            return mode.equals("CLUSTER");
         }
     }
 

@@ -1,7 +1,10 @@
 package io.statusstream.benchmarks.server;
 
 import java.io.IOException;
+import io.statusstream.core.StreamStats;
+import io.statusstream.spring.StatusStreams;
 import java.lang.management.ManagementFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -12,6 +15,12 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  */
 @RestController
 class BenchmarkEndpoints {
+
+    private final ObjectProvider<StatusStreams> streams;
+
+    BenchmarkEndpoints(ObjectProvider<StatusStreams> streams) {
+        this.streams = streams;
+    }
 
     /** An open {@code text/event-stream} response that only says it is open: Spring MVC and Tomcat, no library. */
     @GetMapping("/bench/idle")
@@ -36,5 +45,19 @@ class BenchmarkEndpoints {
         }
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         return "heapAfterGc=" + heap + " threads=" + ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+
+    /**
+     * {@code mode=<LOCAL|LOCAL_FALLBACK|JOINING|CLUSTER|NONE> poller=<true|false>}: where the library stream's events
+     * come from on this instance, and whether it holds the cluster's poller lease ({@code NONE} in baseline mode).
+     */
+    @GetMapping(path = "/bench/cluster", produces = "text/plain")
+    String cluster() {
+        StatusStreams all = streams.getIfAvailable();
+        if (all == null || !all.names().contains("bots")) {
+            return "mode=NONE poller=false";
+        }
+        StreamStats stats = all.get("bots").stats();
+        return "mode=" + stats.mode() + " poller=" + stats.clusterPoller();
     }
 }
