@@ -201,10 +201,16 @@ final class ClusterScripts {
             return out
             """);
 
-    /** ARGV: prefix, epoch seen, new epoch. Starts a new epoch if the seen one is still current. */
+    /**
+     * ARGV: prefix, epoch seen, new epoch, log position read. Starts a new epoch if the seen one is still current and
+     * the log is really behind the position this member read in it.
+     */
     static final RedisScript<List> RENEW_EPOCH = script("""
             local P = ARGV[1]
-            if redis.call('GET', P .. 'epoch') == ARGV[2] then redis.call('SET', P .. 'epoch', ARGV[3]) end
+            if redis.call('GET', P .. 'epoch') == ARGV[2]
+                and tonumber(redis.call('GET', P .. 'seq') or '0') < tonumber(ARGV[4]) then
+              redis.call('SET', P .. 'epoch', ARGV[3])
+            end
             return {redis.call('GET', P .. 'epoch') or ''}
             """);
 

@@ -58,6 +58,8 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
     private static final int HISTORY_CHUNK = 500;
     /** How long, in lease times, joining may wait for a round before polling alone again for as long. */
     private static final int JOIN_ATTEMPT_LEASES = 5;
+    /** Consecutive failed reads of the log after which the cluster counts as lost. */
+    private static final int MAX_FAILED_READS = 3;
 
     private final RedisConnectionFactory connectionFactory;
     private final StringRedisTemplate redis;
@@ -89,6 +91,8 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
     private boolean resetKeys = true;
     private boolean failing;
     private boolean closed;
+    /** Reader-confined. */
+    private int failedReads;
 
     private volatile long token;
     private volatile long leaseValidUntilNanos;
@@ -176,8 +180,11 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
             Set<String> watched = format(member.watchedKeys());
             long started = System.nanoTime();
             boolean sentAll;
+            long readBefore;
             synchronized (this) {
                 sentAll = resetKeys;
+                // The reader only reads what Redis had: a log position below this one means the log went back.
+                readBefore = state == State.JOINED ? logSeq : -1;
             }
             List<String> reply = run(ClusterScripts.HEARTBEAT, heartbeatArgs(watched));
             renewed(Long.parseLong(reply.get(1)), started);
@@ -188,7 +195,7 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
                 resetKeys = !sentAll && !"1".equals(reply.get(5));
                 recovered();
                 advance(reply.get(0), Long.parseLong(reply.get(2)), Long.parseLong(reply.get(3)), reply.get(4),
-                        reply.get(6), stoppedAlone);
+                        reply.get(6), stoppedAlone, readBefore);
             }
         } catch (RuntimeException failure) {
             failed(failure);
@@ -241,7 +248,7 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
 
     /** Moves the joining state machine on after a successful heartbeat; under {@code this}. */
     private void advance(String currentEpoch, long now, long seq, String round, String lastHint,
-                         boolean stoppedAlone) {
+                         boolean stoppedAlone, long readBefore) {
         switch (state) {
             case ALONE -> {
                 if (System.nanoTime() - retryAfterNanos >= 0) {
@@ -280,11 +287,15 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
                 if (!currentEpoch.equals(epoch)) {
                     lose(new IllegalStateException("the cluster's epoch changed from " + epoch + " to "
                             + currentEpoch + ": Redis lost the shared log"));
-                } else if (seq < logSeq) {
+                } else if (seq < readBefore) {
                     // Restored from an older snapshot: its sequence numbers would be issued again for new states.
-                    run(ClusterScripts.RENEW_EPOCH, prefix, epoch, newEpoch());
-                    lose(new IllegalStateException("the shared log went back from " + logSeq + " to " + seq
-                            + " (Redis restored from an older snapshot?): a new epoch begins"));
+                    // The script checks again, atomically, before it starts a new epoch.
+                    String renewed = run(ClusterScripts.RENEW_EPOCH, prefix, epoch, newEpoch(),
+                            Long.toString(readBefore)).get(0);
+                    if (!renewed.equals(epoch)) {
+                        lose(new IllegalStateException("the shared log went back from " + readBefore + " to " + seq
+                                + " (Redis restored from an older snapshot?): a new epoch begins"));
+                    }
                 }
             }
         }
@@ -361,14 +372,20 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
             }
             try {
                 read(fromSeq, hintsFrom, readEpoch);
+                failedReads = 0;
             } catch (RuntimeException failure) {
                 closeReaderConnection();
                 synchronized (this) {
                     if (closed) {
                         return;
                     }
-                    if (state != State.ALONE) {
+                    // One slow read (a starved CPU) is not an outage: the heartbeat decides that. Reads that keep
+                    // failing are, or this instance would fan out nothing while its heartbeats succeed.
+                    if (state != State.ALONE && ++failedReads >= MAX_FAILED_READS) {
+                        failedReads = 0;
                         failed(failure);
+                    } else {
+                        LOG.log(Level.DEBUG, () -> this + ": a read of the shared log failed, retrying: " + failure);
                     }
                 }
             }
