@@ -59,10 +59,8 @@ final class ClusterLeader<K, S> {
                 cluster.completeRound(token, round);
             }
             return succeeded;
-        } catch (SharedLogFailure | StreamCluster.LeadershipLostException failure) {
-            stepDown(failure);
-            return true;
         } catch (RuntimeException clusterFailed) {
+            // Lease lost, log unreachable: the source is fine, so no backoff; the cluster reports the outage.
             stepDown(clusterFailed);
             return true;
         }
@@ -83,8 +81,6 @@ final class ClusterLeader<K, S> {
         }
         try {
             poll(watchedAmong(keys));
-        } catch (SharedLogFailure | StreamCluster.LeadershipLostException failure) {
-            stepDown(failure);
         } catch (RuntimeException clusterFailed) {
             stepDown(clusterFailed);
         }

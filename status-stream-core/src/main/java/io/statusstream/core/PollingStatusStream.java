@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -802,7 +803,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         List<K> missing = new ArrayList<>();
         int coalesced = 0;
         long now = nanoTime();
-        Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections = new java.util.HashMap<>();
+        Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections = new HashMap<>();
         lock.lock();
         try {
             for (K key : keys) {
