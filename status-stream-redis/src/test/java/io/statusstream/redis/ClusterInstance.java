@@ -47,7 +47,10 @@ final class ClusterInstance implements AutoCloseable {
                 "spring.data.redis.timeout=500ms",
                 "spring.data.redis.connect-timeout=500ms",
                 "cluster-test.table=" + table,
-                "status-stream.cluster.prefix=" + prefix));
+                "status-stream.cluster.prefix=" + prefix,
+                // Longer than the tests' short poll intervals, so a busy machine does not move the lease around;
+                // the takeover test sets its own.
+                "status-stream.cluster.lease-time=1s"));
         all.addAll(List.of(properties));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ClusterApp.class)
                 .initializers(ctx -> {

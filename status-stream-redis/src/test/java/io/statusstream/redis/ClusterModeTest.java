@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -100,7 +101,7 @@ class ClusterModeTest {
     @Test
     void touchOnOneInstanceReachesAClientOfAnother() throws Exception {
         insertRows(3);
-        startInstances("status-stream.streams.rows.poll-interval=1h", "status-stream.cluster.lease-time=300ms");
+        startInstances("status-stream.streams.rows.poll-interval=1h", "status-stream.cluster.lease-time=1s");
         awaitOneCluster();
         ClusterInstance a = instances.get(0);
         ClusterInstance c = instances.get(2);
@@ -118,7 +119,7 @@ class ClusterModeTest {
     @Test
     void touchingAKeyNobodyWatchesPutsNothingInTheSharedLog() throws Exception {
         insertRows(3);
-        startInstances("status-stream.streams.rows.poll-interval=1h", "status-stream.cluster.lease-time=300ms");
+        startInstances("status-stream.streams.rows.poll-interval=1h", "status-stream.cluster.lease-time=1s");
         awaitOneCluster();
         StreamClient browser = track(instances.get(2).open(null, 1));
         await().atMost(PATIENCE).until(() -> browser.version(1) == 1);
@@ -156,7 +157,7 @@ class ClusterModeTest {
     @Test
     void reconnectingToAnotherInstanceReplaysTheMissedChangesInOrder() throws Exception {
         insertRows(2);
-        startInstances("status-stream.streams.rows.poll-interval=1h", "status-stream.cluster.lease-time=300ms");
+        startInstances("status-stream.streams.rows.poll-interval=1h", "status-stream.cluster.lease-time=1s");
         awaitOneCluster();
         ClusterInstance a = instances.get(0);
         ClusterInstance b = instances.get(1);
@@ -195,7 +196,7 @@ class ClusterModeTest {
     @Test
     void whenThePollerDiesAnotherTakesOverAndClientsConvergeWithoutRepeats() throws Exception {
         insertRows(20);
-        startInstances("status-stream.streams.rows.poll-interval=500ms");
+        startInstances("status-stream.streams.rows.poll-interval=500ms", "status-stream.cluster.lease-time=500ms");
         awaitOneCluster();
         for (int i = 0; i < 90; i++) {
             clients.add(instances.get(i % 3).open(null, i % 20 + 1));
@@ -302,8 +303,8 @@ class ClusterModeTest {
     }
 
     private ClusterInstance poller() {
-        return instances.stream().filter(ClusterInstance::isRunning)
-                .filter(instance -> instance.stats().clusterPoller()).findFirst().orElseThrow();
+        return await().atMost(PATIENCE).until(() -> instances.stream().filter(ClusterInstance::isRunning)
+                .filter(instance -> instance.stats().clusterPoller()).findFirst(), Optional::isPresent).orElseThrow();
     }
 
     private void awaitEveryClientShows(long version) {
