@@ -21,16 +21,20 @@ final class ClusterLeader<K, S> {
 
     private static final System.Logger LOG = System.getLogger(StatusStream.class.getName());
 
-    private final PollingStatusStream<K, S> engine;
+    private final String name;
     private final StreamCluster<K> cluster;
+    private final SourcePoller<K, S> poller;
+    private final EventEncoder<K, S> encoder;
     private final Map<K, Known<S>> known = new HashMap<>();
     private long token;
     private String epoch;
     private long lastSeq;
 
-    ClusterLeader(PollingStatusStream<K, S> engine, StreamCluster<K> cluster) {
-        this.engine = engine;
+    ClusterLeader(String name, StreamCluster<K> cluster, SourcePoller<K, S> poller, EventEncoder<K, S> encoder) {
+        this.name = name;
         this.cluster = cluster;
+        this.poller = poller;
+        this.encoder = encoder;
     }
 
     boolean isLeading() {
@@ -109,7 +113,7 @@ final class ClusterLeader<K, S> {
         long lost = token;
         token = 0;
         known.clear();
-        LOG.log(Level.INFO, () -> "Status stream '" + engine.name() + "': no longer the cluster's poller (lease "
+        LOG.log(Level.INFO, () -> "Status stream '" + name + "': no longer the cluster's poller (lease "
                 + lost + (cause == null ? " expired or released" : ": " + cause) + ")");
     }
 
@@ -118,7 +122,7 @@ final class ClusterLeader<K, S> {
         token = newToken;
         epoch = round.epoch();
         lastSeq = round.lastSeq();
-        LOG.log(Level.INFO, () -> "Status stream '" + engine.name() + "': this instance polls for the cluster now"
+        LOG.log(Level.INFO, () -> "Status stream '" + name + "': this instance polls for the cluster now"
                 + " (lease " + newToken + ", epoch " + round.epoch() + ", log at " + round.lastSeq() + ", "
                 + round.keys().size() + " keys); a full poll follows");
     }
@@ -138,7 +142,7 @@ final class ClusterLeader<K, S> {
 
     private boolean poll(List<K> keys) {
         readBaseline(keys);
-        return engine.pollChunks(keys, this::publish);
+        return poller.poll(keys, this::publish);
     }
 
     /** Keys this leader has not polled yet are compared with their state in the log, if it has one. */
@@ -158,8 +162,12 @@ final class ClusterLeader<K, S> {
         }
     }
 
-    /** Detects the chunk's changes and appends them; they count as known only once appended. */
-    private PollingStatusStream.ChunkResult publish(List<K> chunk, Map<K, S> fetched) {
+    /**
+     * Detects the chunk's changes and appends them; they count as known only once appended. A key whose state is
+     * unchanged but known only by its data (after a takeover) is known by its state object from now on, so later
+     * rounds compare with the change detector instead of serializing it again.
+     */
+    private SourcePoller.ChunkResult publish(List<K> chunk, Map<K, S> fetched) {
         List<SharedEvent<K>> events = new ArrayList<>();
         Map<K, Known<S>> updated = new HashMap<>();
         long seq = lastSeq;
@@ -167,9 +175,18 @@ final class ClusterLeader<K, S> {
             S current = fetched.get(key);
             Known<S> previous = known.get(key);
             long next = seq + 1;
-            if (previous != null && !engine.differs(previous.observed(), previous::snapshotData, current,
-                    () -> engine.serializeOrSkip(epoch, next, key, StateEvent.Kind.SNAPSHOT, current))) {
-                continue;
+            if (previous != null) {
+                EventEncoder.Difference difference = encoder.differs(key, previous.observed(), previous.snapshotData(),
+                        current, () -> encoder.encode(epoch, next, key, StateEvent.Kind.SNAPSHOT, current));
+                if (difference == EventEncoder.Difference.UNKNOWN) {
+                    continue;
+                }
+                if (difference == EventEncoder.Difference.SAME) {
+                    if (!previous.observed().stateKnown()) {
+                        known.put(key, new Known<>(Observed.fetched(current), previous.snapshotData()));
+                    }
+                    continue;
+                }
             }
             SharedEvent<K> event = encode(key, next, previous == null, current);
             if (event != null) {
@@ -189,17 +206,17 @@ final class ClusterLeader<K, S> {
             lastSeq = seq;
             known.putAll(updated);
         }
-        return new PollingStatusStream.ChunkResult(events.size(), 0);
+        return new SourcePoller.ChunkResult(events.size(), 0);
     }
 
     private SharedEvent<K> encode(K key, long seq, boolean load, S state) {
         StateEvent.Kind kind = load ? StateEvent.Kind.SNAPSHOT
                 : state == null ? StateEvent.Kind.REMOVED : StateEvent.Kind.CHANGE;
-        String snapshotData = engine.serializeOrSkip(epoch, seq, key, StateEvent.Kind.SNAPSHOT, state);
+        String snapshotData = encoder.encode(epoch, seq, key, StateEvent.Kind.SNAPSHOT, state);
         if (snapshotData == null) {
             return null;
         }
-        String data = load ? snapshotData : engine.serializeOrSkip(epoch, seq, key, kind, state);
+        String data = load ? snapshotData : encoder.encode(epoch, seq, key, kind, state);
         return data == null ? null : new SharedEvent<>(key, seq, kind, state != null, data, snapshotData);
     }
 

@@ -14,7 +14,10 @@ import java.util.Set;
  * that state whether anything changed. A state that came from a shared log is known by its snapshot data only
  * ({@link #stateKnown()} is {@code false}).
  *
- * <p>Guarded by the engine's lock; the poller, the only thread that changes the state, also reads it without the
+ * <p>A loaded channel always has its snapshot data: the poller encodes it before it stores a state, so a subscriber
+ * that registers under the registry's lock gets a snapshot without any serializer running under that lock.
+ *
+ * <p>Guarded by the registry's lock; the poller, the only thread that changes the state, also reads it without the
  * lock.
  */
 final class KeyChannel<K, S> {
@@ -71,7 +74,7 @@ final class KeyChannel<K, S> {
         return new Observed<>(present, state, stateKnown);
     }
 
-    /** The snapshot data kept by {@link #markStale} or given by a shared log; {@code null} if never encoded. */
+    /** The snapshot data of the known state; {@code null} only before the first load. */
     String knownSnapshotData() {
         return snapshotData;
     }
@@ -80,7 +83,7 @@ final class KeyChannel<K, S> {
      * The first state of this epoch. History starts here.
      *
      * @param observed     whether the key exists, and its state object when known
-     * @param snapshotData its snapshot's data, or {@code null} to encode it from the state when needed
+     * @param snapshotData its snapshot's data, never {@code null}
      */
     void load(Observed<S> observed, long seq, String snapshotData) {
         set(observed, seq, snapshotData);
@@ -95,6 +98,9 @@ final class KeyChannel<K, S> {
     }
 
     private void set(Observed<S> observed, long seq, String snapshotData) {
+        if (snapshotData == null) {
+            throw new IllegalArgumentException("a state is stored with its snapshot data");
+        }
         this.known = true;
         this.present = observed.present();
         this.state = observed.state();
@@ -104,18 +110,8 @@ final class KeyChannel<K, S> {
         this.snapshotFrame = null;
     }
 
-    /**
-     * The epoch changed: keep the state for comparison, forget its id and history. A state the serializer cannot
-     * encode is kept without snapshot data, so it compares as changed.
-     */
-    void markStale(SnapshotEncoder<K, S> encoder) {
-        if (loaded) {
-            try {
-                snapshotData(encoder);
-            } catch (RuntimeException unencodable) {
-                snapshotData = null;
-            }
-        }
+    /** The epoch changed: keep the state and its snapshot data for comparison, forget its id and history. */
+    void markStale() {
         loaded = false;
         snapshotFrame = null;
         ring.reset(Long.MAX_VALUE);
@@ -125,28 +121,21 @@ final class KeyChannel<K, S> {
      * Adds what a subscriber that has seen everything up to {@code seenSeq} needs: nothing if it has the current
      * state, the changes it missed if the ring still has them all, else a snapshot.
      */
-    void collectInitial(long seenSeq, long nowNanos, SnapshotEncoder<K, S> encoder, List<EncodedEvent<K>> out) {
+    void collectInitial(long seenSeq, long nowNanos, String epoch, List<EncodedEvent<K>> out) {
         if (seenSeq >= stateSeq) {
             return;
         }
         if (seenSeq == EventId.UNKNOWN || !ring.collectAfter(seenSeq, nowNanos, out)) {
-            out.add(snapshot(encoder, nowNanos));
+            out.add(snapshot(epoch, nowNanos));
         }
     }
 
-    EncodedEvent<K> snapshot(SnapshotEncoder<K, S> encoder, long nowNanos) {
+    /** The current state as a snapshot event in {@code epoch}; its frame is formatted once and shared. */
+    EncodedEvent<K> snapshot(String epoch, long nowNanos) {
         if (snapshotFrame == null) {
-            snapshotFrame = encoder.frame(stateSeq, snapshotData(encoder));
+            snapshotFrame = SseFrames.event(EventId.format(epoch, stateSeq), snapshotData);
         }
         return new EncodedEvent<>(key, stateSeq, snapshotFrame, nowNanos);
-    }
-
-    /** The data of a snapshot of the current state, encoded once. */
-    String snapshotData(SnapshotEncoder<K, S> encoder) {
-        if (snapshotData == null) {
-            snapshotData = encoder.data(key, stateSeq, state);
-        }
-        return snapshotData;
     }
 
     void expireReplay(long nowNanos) {
@@ -167,15 +156,5 @@ final class KeyChannel<K, S> {
 
     boolean isRetired() {
         return retired;
-    }
-
-    /** Encodes snapshots of a key's state in the engine's current epoch. */
-    interface SnapshotEncoder<K, S> {
-
-        /** The data of a snapshot event of {@code state} with sequence number {@code seq}. */
-        String data(K key, long seq, S state);
-
-        /** The frame of a snapshot with sequence number {@code seq} and the given data. */
-        String frame(long seq, String data);
     }
 }

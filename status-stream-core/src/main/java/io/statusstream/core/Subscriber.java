@@ -13,16 +13,21 @@ import java.util.concurrent.CompletionStage;
  * One client: its keys, its bounded queue of undelivered events and the drain that writes them to its sink.
  *
  * <p>The queue holds at most one live event per key, because a newer state of a key replaces an undelivered older
- * one (moved to the tail, so ids stay increasing), plus the initial replay, which the engine bounds. At most one
+ * one (moved to the tail, so ids stay increasing), plus the initial replay, which the registry bounds. At most one
  * drain runs at a time, on a writer thread. Nothing is written before {@link #ready()} completes, so a transport
- * can still refuse the stream. Queue state is guarded by this object's monitor; {@link #unloadedKeys} by the
- * engine's lock.
+ * can still refuse the stream.
+ *
+ * <p><b>Ownership.</b> Queue and drain state are guarded by this object's monitor, which is never held while the
+ * sink, the executor or any other code outside this class runs: a method that finds a drain must start says so to
+ * its caller ({@link Delivery}), which starts it once every lock is released. {@link #unloadedKeys},
+ * {@link #initialEvents}, {@link #seenSeq} and {@link #seenEpoch} are guarded by the registry's lock. Lock order:
+ * registry, then this monitor.
  */
 final class Subscriber<K, S> implements Subscription<K> {
 
     private static final long IDLE = Long.MIN_VALUE;
 
-    private final PollingStatusStream<K, S> stream;
+    private final Host<K, S> host;
     private final Set<K> keys;
     private final EventSink sink;
     private final CompletableFuture<Set<K>> ready = new CompletableFuture<>();
@@ -36,15 +41,19 @@ final class Subscriber<K, S> implements Subscription<K> {
     private boolean closed;
     /** When undelivered work appeared without a write completing since; {@link #IDLE} when there is none. */
     private long waitingSinceNanos = IDLE;
+    /** The keys absent from the source when every key was loaded; set once, by {@link #start}. */
+    private volatile Set<K> absentKeys;
 
-    /** Keys whose first fetch has not answered yet; guarded by the engine's lock. */
+    /** Keys whose first load has not answered yet; guarded by the registry's lock. */
     int unloadedKeys;
-    /** What the client had seen when it subscribed, and in which epoch; guarded by the engine's lock. */
+    /** Events queued before the start (replays and snapshots), bounded by the registry; guarded by its lock. */
+    int initialEvents;
+    /** What the client had seen when it subscribed, and in which epoch; guarded by the registry's lock. */
     long seenSeq = EventId.UNKNOWN;
     String seenEpoch;
 
-    Subscriber(PollingStatusStream<K, S> stream, Set<K> keys, EventSink sink, String preamble) {
-        this.stream = stream;
+    Subscriber(Host<K, S> host, Set<K> keys, EventSink sink, String preamble) {
+        this.host = host;
         this.keys = keys;
         this.sink = sink;
         this.preamble = preamble;
@@ -67,76 +76,73 @@ final class Subscriber<K, S> implements Subscription<K> {
 
     @Override
     public void close() {
-        stream.release(this, CloseReason.CLOSED_BY_OWNER);
+        host.release(this, CloseReason.CLOSED_BY_OWNER);
     }
 
     /** Queues events in the given order, without coalescing: the initial replay or snapshots. */
-    synchronized void enqueueAll(List<EncodedEvent<K>> events) {
-        if (!closed) {
+    synchronized void enqueueAll(List<EncodedEvent<K>> events, Delivery<K, S> delivery) {
+        if (!closed && !events.isEmpty()) {
             queue.addAll(events);
-            scheduleDrain();
+            scheduleDrain(delivery);
         }
     }
 
-    /**
-     * Queues a live event; an undelivered older event of the same key is dropped.
-     *
-     * @return how many undelivered events it replaced
-     */
-    synchronized int offer(EncodedEvent<K> event) {
+    /** Queues a live event; an undelivered older event of the same key is dropped and counted in {@code delivery}. */
+    synchronized void offer(EncodedEvent<K> event, Delivery<K, S> delivery) {
         if (closed) {
-            return 0;
+            return;
         }
-        int replaced = 0;
         for (Iterator<EncodedEvent<K>> it = queue.iterator(); it.hasNext(); ) {
             if (it.next().key().equals(event.key())) {
                 it.remove();
-                replaced++;
+                delivery.coalesced();
             }
         }
         queue.add(event);
-        scheduleDrain();
-        return replaced;
+        scheduleDrain(delivery);
     }
 
     /**
-     * Every key is loaded: complete {@link #ready()} with the absent keys, then start writing. What was queued so far
-     * is put in id order first: keys loaded one by one (each with its replay) queue their events key by key.
+     * Every key is loaded: what was queued so far is put in id order (keys loaded one by one queue their events key
+     * by key), and the first drain will complete {@link #ready()} with the absent keys before it writes.
+     *
+     * @return whether the caller must start the first drain
      */
-    void start(Set<K> absentKeys) {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            List<EncodedEvent<K>> queued = new ArrayList<>(queue);
-            queued.sort(Comparator.comparingLong(EncodedEvent::seq));
-            queue.clear();
-            queue.addAll(queued);
-            started = true;
-            draining = true;
-            waitingSinceNanos = stream.nanoTime();
+    synchronized boolean start(Set<K> absentKeys) {
+        if (closed) {
+            return false;
         }
-        stream.execute(() -> {
-            ready.complete(absentKeys);
-            drain();
-        }, this);
+        this.absentKeys = absentKeys;
+        List<EncodedEvent<K>> queued = new ArrayList<>(queue);
+        queued.sort(Comparator.comparingLong(EncodedEvent::seq));
+        queue.clear();
+        queue.addAll(queued);
+        started = true;
+        draining = true;
+        waitingSinceNanos = host.nanoTime();
+        return true;
     }
 
     /**
-     * The heartbeat tick: queues a heartbeat if nothing was written since the previous tick.
+     * The heartbeat tick: queues a heartbeat if nothing was written since the previous tick, and retries a drain the
+     * writer executor refused.
      *
      * @return {@code true} if the subscriber is stuck: undelivered work waited longer than the timeout
      */
-    synchronized boolean tick(long nowNanos, long stuckTimeoutNanos) {
+    synchronized boolean tick(long nowNanos, long stuckTimeoutNanos, Delivery<K, S> delivery) {
         if (closed || !started) {
             return false;
         }
         if (waitingSinceNanos != IDLE) {
-            return nowNanos - waitingSinceNanos >= stuckTimeoutNanos;
+            if (nowNanos - waitingSinceNanos >= stuckTimeoutNanos) {
+                return true;
+            }
+            scheduleDrain(delivery);
+            return false;
         }
         if (!wroteSinceTick) {
             heartbeatDue = true;
-            scheduleDrain();
+            scheduleDrain(delivery);
         }
         wroteSinceTick = false;
         return false;
@@ -164,22 +170,29 @@ final class Subscriber<K, S> implements Subscription<K> {
         return queue.size();
     }
 
-    private void scheduleDrain() {
+    private void scheduleDrain(Delivery<K, S> delivery) {
         if (waitingSinceNanos == IDLE) {
-            waitingSinceNanos = stream.nanoTime();
+            waitingSinceNanos = host.nanoTime();
         }
         if (started && !draining) {
             draining = true;
-            stream.execute(this::drain, this);
+            delivery.drain(this);
         }
     }
 
-    /** Called when the writer executor refused the drain (the stream is closing). */
-    synchronized void drainRejected() {
+    /** The writer executor refused the drain: the next tick or offer tries again. */
+    synchronized void drainRefused() {
         draining = false;
     }
 
-    private void drain() {
+    /**
+     * Writes until the queue is empty; on a writer thread, one drain at a time. The first one completes
+     * {@link #ready()}, on the writer thread, before anything is written.
+     */
+    void drain() {
+        if (!ready.isDone()) {
+            ready.complete(absentKeys);
+        }
         while (true) {
             String frames;
             int events;
@@ -193,15 +206,16 @@ final class Subscriber<K, S> implements Subscription<K> {
             }
             try {
                 sink.write(frames);
-            } catch (Exception | LinkageError failure) {
-                stream.writeFailed(this, failure);
+            } catch (Exception | LinkageError | AssertionError failure) {
+                host.writeFailed(this, failure);
                 return;
             }
             synchronized (this) {
-                wroteSinceTick = true;
-                waitingSinceNanos = queue.isEmpty() ? IDLE : stream.nanoTime();
+                // A heartbeat does not count: the next tick must still find the stream idle and ping again.
+                wroteSinceTick |= events > 0;
+                waitingSinceNanos = queue.isEmpty() ? IDLE : host.nanoTime();
             }
-            stream.written(events);
+            host.written(events);
         }
     }
 
@@ -226,5 +240,21 @@ final class Subscriber<K, S> implements Subscription<K> {
     @Override
     public String toString() {
         return "Subscription" + keys;
+    }
+
+    /** What a subscriber needs from its engine; every method is safe from any thread and holds no lock on return. */
+    interface Host<K, S> {
+
+        /** The engine's clock. */
+        long nanoTime();
+
+        /** Ends the subscriber, once, and releases its keys. */
+        void release(Subscriber<K, S> subscriber, CloseReason reason);
+
+        /** A write to the sink threw: the client is gone. */
+        void writeFailed(Subscriber<K, S> subscriber, Throwable failure);
+
+        /** A write completed with this many events ({@code 0}: a heartbeat). */
+        void written(int events);
     }
 }

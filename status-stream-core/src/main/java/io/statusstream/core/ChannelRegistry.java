@@ -1,0 +1,415 @@
+package io.statusstream.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The engine's channels and subscribers behind its one lock: reference counts, retention of idle keys, keys waiting
+ * for their first load, the epoch and the newest published sequence number.
+ *
+ * <p><b>Why one lock.</b> A subscriber registers either before a change is published (and receives it live) or after
+ * (and receives it in its replay or snapshot), never both or neither, and its events are queued in id order across
+ * all its keys. Only code of this package runs under the lock — no source, detector, serializer, executor, sink or
+ * metrics: every method that changes what subscribers must be sent returns a {@link Delivery} for the caller to
+ * carry out once the lock is released.
+ *
+ * <p><b>Threads.</b> Request threads register and release, writer threads release, the poller publishes and changes
+ * the epoch; all under the lock. {@link #channel}, {@link #watchedKeys()}, {@link #epoch()} and {@link #isClosed()}
+ * are lock-free reads (the channel map is concurrent; epoch and closed are volatile).
+ */
+final class ChannelRegistry<K, S> {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Changed under {@link #lock}; concurrent so that the poller can read it without the lock. */
+    private final Map<K, KeyChannel<K, S>> channels = new ConcurrentHashMap<>();
+    private final Set<Subscriber<K, S>> subscribers = new HashSet<>();
+    private final Set<K> keysToLoad = new LinkedHashSet<>();
+    private final int replaySize;
+    private final long replayAgeNanos;
+    private final long retentionNanos;
+    private final int maxQueuedEvents;
+    /** Guarded by {@link #lock}. */
+    private boolean loadScheduled;
+    private long publishedSeq;
+    /** Written under {@link #lock}; read anywhere. */
+    private volatile String epoch = EventId.newEpoch();
+    private volatile boolean closed;
+
+    ChannelRegistry(Settings settings) {
+        this.replaySize = settings.replaySize();
+        this.replayAgeNanos = settings.replayMaxAge().toNanos();
+        this.retentionNanos = settings.keyRetention().toNanos();
+        this.maxQueuedEvents = settings.maxQueuedEvents();
+    }
+
+    String epoch() {
+        return epoch;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    KeyChannel<K, S> channel(K key) {
+        return channels.get(key);
+    }
+
+    boolean isWatched(K key) {
+        return channels.containsKey(key);
+    }
+
+    /** Every watched key, retained idle ones included, as of now. */
+    List<K> watchedKeys() {
+        return List.copyOf(channels.keySet());
+    }
+
+    /** Watched keys whose channel has no state in the current epoch. */
+    List<K> unloadedKeys() {
+        List<K> keys = new ArrayList<>();
+        for (KeyChannel<K, S> channel : channels.values()) {
+            if (!channel.isLoaded()) {
+                keys.add(channel.key);
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Attaches a subscriber to its keys' channels and queues what it must get first: the changes it missed since
+     * {@code lastEventId}, or snapshots.
+     *
+     * @throws StreamClosedException if the engine is closed
+     */
+    Registration<K, S> register(Subscriber<K, S> subscriber, String lastEventId, String streamName, long now) {
+        Delivery<K, S> delivery = new Delivery<>();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new StreamClosedException(streamName);
+            }
+            subscriber.seenEpoch = epoch;
+            subscriber.seenSeq = EventId.parseSeq(lastEventId, epoch, publishedSeq);
+            List<EncodedEvent<K>> initial = new ArrayList<>();
+            for (K key : subscriber.keys()) {
+                KeyChannel<K, S> channel = channels.computeIfAbsent(key, this::newChannel);
+                channel.subscribers.add(subscriber);
+                if (channel.isLoaded()) {
+                    channel.collectInitial(subscriber.seenSeq, now, epoch, initial);
+                } else {
+                    channel.waiting.add(subscriber);
+                    subscriber.unloadedKeys++;
+                }
+            }
+            if (initial.size() > maxQueuedEvents) {
+                initial = snapshotsOf(subscriber, now);
+            }
+            initial.sort(Comparator.comparingLong(EncodedEvent::seq));
+            subscribers.add(subscriber);
+            subscriber.initialEvents = initial.size();
+            subscriber.enqueueAll(initial, delivery);
+            if (subscriber.unloadedKeys == 0) {
+                delivery.start(subscriber, absentKeys(subscriber));
+            }
+            boolean scheduleLoad = !keysToLoad.isEmpty() && !loadScheduled;
+            loadScheduled |= scheduleLoad;
+            return new Registration<>(delivery, scheduleLoad);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private KeyChannel<K, S> newChannel(K key) {
+        keysToLoad.add(key);
+        return new KeyChannel<>(key, replaySize, replayAgeNanos);
+    }
+
+    private List<EncodedEvent<K>> snapshotsOf(Subscriber<K, S> subscriber, long now) {
+        List<EncodedEvent<K>> snapshots = new ArrayList<>();
+        for (K key : subscriber.keys()) {
+            KeyChannel<K, S> channel = channels.get(key);
+            if (channel.isLoaded()) {
+                snapshots.add(channel.snapshot(epoch, now));
+            }
+        }
+        return snapshots;
+    }
+
+    /** Detaches a subscriber; a key left without subscribers is retained or unwatched. Idempotent. */
+    void release(Subscriber<K, S> subscriber, long now) {
+        lock.lock();
+        try {
+            if (!subscribers.remove(subscriber)) {
+                return;
+            }
+            for (K key : subscriber.keys()) {
+                KeyChannel<K, S> channel = channels.get(key);
+                if (channel == null) {
+                    continue;
+                }
+                channel.waiting.remove(subscriber);
+                if (channel.subscribers.remove(subscriber) && channel.subscribers.isEmpty()) {
+                    if (!channel.isKnown() || retentionNanos == 0) {
+                        unwatch(channel);
+                    } else {
+                        channel.markIdle(now);
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The keys subscribed since the last call that still wait for their first load. */
+    List<K> takeKeysToLoad() {
+        lock.lock();
+        try {
+            loadScheduled = false;
+            List<K> keys = new ArrayList<>(keysToLoad);
+            keysToLoad.clear();
+            keys.removeIf(key -> !channels.containsKey(key) || channels.get(key).isLoaded());
+            return keys;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Unwatches keys idle longer than the retention period. */
+    void unwatchIdle(long now) {
+        lock.lock();
+        try {
+            for (KeyChannel<K, S> channel : List.copyOf(channels.values())) {
+                if (channel.isKnown() && channel.idleLongerThan(retentionNanos, now)) {
+                    unwatch(channel);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets replayable changes past their age, and lists the subscribers for a heartbeat tick. */
+    List<Subscriber<K, S>> expireReplays(long now) {
+        lock.lock();
+        try {
+            for (KeyChannel<K, S> channel : channels.values()) {
+                channel.expireReplay(now);
+            }
+            return List.copyOf(subscribers);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code changes} under the lock, with a view that publishes; returns what they ask of the writers. For code
+     * of this package only: {@code changes} must not call user code.
+     */
+    Delivery<K, S> publish(Consumer<Publication> changes) {
+        Delivery<K, S> delivery = new Delivery<>();
+        lock.lock();
+        try {
+            changes.accept(new Publication(delivery));
+        } finally {
+            lock.unlock();
+        }
+        return delivery;
+    }
+
+    /**
+     * Starts a new epoch: every channel becomes stale, to be reloaded, and ids restart after {@code publishedSeq}.
+     */
+    void switchEpoch(String newEpoch, long newPublishedSeq) {
+        lock.lock();
+        try {
+            epoch = newEpoch;
+            publishedSeq = newPublishedSeq;
+            for (KeyChannel<K, S> channel : channels.values()) {
+                channel.markStale();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses new subscribers from now on. @return the open subscribers, or {@code null} if already closed */
+    List<Subscriber<K, S>> close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return null;
+            }
+            closed = true;
+            return List.copyOf(subscribers);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Unwatches every key; after {@link #close()} and the release of every subscriber. */
+    void unwatchAll() {
+        lock.lock();
+        try {
+            for (KeyChannel<K, S> channel : List.copyOf(channels.values())) {
+                unwatch(channel);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Subscribers, watched keys and the newest published sequence number, read together. */
+    Counts counts() {
+        lock.lock();
+        try {
+            return new Counts(subscribers.size(), channels.size(), publishedSeq);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void unwatch(KeyChannel<K, S> channel) {
+        channels.remove(channel.key);
+        keysToLoad.remove(channel.key);
+        channel.retire();
+    }
+
+    private Set<K> absentKeys(Subscriber<K, S> subscriber) {
+        Set<K> absent = new LinkedHashSet<>();
+        for (K key : subscriber.keys()) {
+            if (!channels.get(key).isPresent()) {
+                absent.add(key);
+            }
+        }
+        return Collections.unmodifiableSet(absent);
+    }
+
+    /** A subscription's registration: what to write now, and whether the caller must schedule a load. */
+    record Registration<K, S>(Delivery<K, S> delivery, boolean scheduleLoad) {
+    }
+
+    /** Gauges read under the lock. */
+    record Counts(int subscribers, int watchedKeys, long publishedSeq) {
+    }
+
+    /**
+     * What the poller may do to channels while it holds the lock, in {@link #publish}. Every change collects its
+     * writes into the publication's {@link Delivery}.
+     */
+    final class Publication {
+
+        private final Delivery<K, S> delivery;
+
+        private Publication(Delivery<K, S> delivery) {
+            this.delivery = delivery;
+        }
+
+        /** The channel of a watched key, or {@code null} if it is not watched (any more). */
+        KeyChannel<K, S> channel(K key) {
+            KeyChannel<K, S> channel = channels.get(key);
+            return channel == null || channel.isRetired() ? null : channel;
+        }
+
+        String epoch() {
+            return epoch;
+        }
+
+        /** Subscribers of a key now: what one-query-per-client polling would have fetched it for. */
+        int subscriberCount(K key) {
+            KeyChannel<K, S> channel = channels.get(key);
+            return channel == null ? 0 : channel.subscribers.size();
+        }
+
+        /** A change of a loaded channel: stored, retained for replay and offered to every subscriber. */
+        void change(KeyChannel<K, S> channel, Observed<S> observed, String snapshotData, EncodedEvent<K> live) {
+            channel.change(observed, snapshotData, live);
+            for (Subscriber<K, S> subscriber : channel.subscribers) {
+                subscriber.offer(live, delivery);
+            }
+            published(live.seq());
+        }
+
+        /**
+         * A first load, or the reload of a stale channel, with its history ({@code changes} after the first state,
+         * oldest first): waiting subscribers get its snapshot or what they missed, and start once all their keys are
+         * loaded; the others get {@code live}, if not {@code null}, directly or into {@code corrections}.
+         *
+         * @param corrections where to collect {@code live} per subscriber instead of offering it, or {@code null}:
+         *                    channels loaded together from a shared log carry unrelated ids, which must reach each
+         *                    subscriber in id order ({@link #offerInOrder})
+         */
+        void load(KeyChannel<K, S> channel, Observed<S> observed, long seq, String snapshotData,
+                  List<Change<K, S>> changes, EncodedEvent<K> live,
+                  Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections, long now) {
+            channel.load(observed, seq, snapshotData);
+            long newest = seq;
+            for (Change<K, S> change : changes) {
+                channel.change(change.observed(), change.snapshotData(), change.event());
+                newest = change.event().seq();
+            }
+            published(newest);
+            for (Subscriber<K, S> subscriber : channel.subscribers) {
+                if (channel.waiting.remove(subscriber)) {
+                    queueInitial(channel, subscriber, now);
+                } else if (live != null && corrections != null) {
+                    corrections.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(live);
+                } else if (live != null) {
+                    subscriber.offer(live, delivery);
+                }
+            }
+        }
+
+        /**
+         * A subscriber that waited for this channel gets its replay (a channel loaded with history from a shared log
+         * can replay what the client missed) or its snapshot; a replay that would take the subscriber's initial
+         * events past the limit is sent as a snapshot instead.
+         */
+        private void queueInitial(KeyChannel<K, S> channel, Subscriber<K, S> subscriber, long now) {
+            long seen = epoch.equals(subscriber.seenEpoch) ? subscriber.seenSeq : EventId.UNKNOWN;
+            List<EncodedEvent<K>> initial = new ArrayList<>();
+            channel.collectInitial(seen, now, epoch, initial);
+            if (initial.size() > 1 && subscriber.initialEvents + initial.size() > maxQueuedEvents) {
+                initial = List.of(channel.snapshot(epoch, now));
+            }
+            subscriber.initialEvents += initial.size();
+            subscriber.enqueueAll(initial, delivery);
+            if (--subscriber.unloadedKeys == 0) {
+                delivery.start(subscriber, absentKeys(subscriber));
+            }
+        }
+
+        /** Offers each subscriber its collected events in id order. */
+        void offerInOrder(Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections) {
+            for (Map.Entry<Subscriber<K, S>, List<EncodedEvent<K>>> entry : corrections.entrySet()) {
+                entry.getValue().sort(Comparator.comparingLong(EncodedEvent::seq));
+                for (EncodedEvent<K> event : entry.getValue()) {
+                    entry.getKey().offer(event, delivery);
+                }
+            }
+        }
+
+        /** Events up to {@code seq} exist: a {@code Last-Event-ID} up to it is not from the future. */
+        void published(long seq) {
+            publishedSeq = Math.max(publishedSeq, seq);
+        }
+
+        /** A new map for {@link #load}'s corrections. */
+        Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections() {
+            return new HashMap<>();
+        }
+    }
+
+    /** A change in a channel's history as a load brings it: the state after it, and its event. */
+    record Change<K, S>(Observed<S> observed, String snapshotData, EncodedEvent<K> event) {
+    }
+}
