@@ -197,6 +197,54 @@ class ClusterModeTest {
     }
 
     @Test
+    void aReplayFromTheSharedHistoryOfManyKeysIsBoundedByMaxQueuedEvents() {
+        stream = TestStreams.builder(source, scheduler).cluster(cluster).maxQueuedEvents(4).build();
+        joined();
+        List<SharedEvent<String>> log = new java.util.ArrayList<>();
+        for (String key : List.of("k1", "k2", "k3")) {
+            log.add(event(key, log.size() + 1, SNAPSHOT, "v0"));
+        }
+        for (int version = 1; version <= 4; version++) {
+            for (String key : List.of("k1", "k2", "k3")) {
+                log.add(event(key, log.size() + 1, CHANGE, "v" + version));
+            }
+        }
+        log.forEach(cluster::record);
+        cluster.member.received(EPOCH, log);
+        scheduler.runDue();
+
+        RecordingSink sink = subscribe(EPOCH + "-3", "k1", "k2", "k3");
+
+        assertThat(sink.events()).as("at most the limit of replayed changes, the other keys as snapshots")
+                .hasSizeLessThanOrEqualTo(4 + 2);
+        assertThat(sink.events()).extracting(SseParser.Event::lastEventId).extracting(FanOutTest::seq).isSorted();
+        assertThat(sink.data()).contains("k1|CHANGE|v4", "k2|SNAPSHOT|v4", "k3|SNAPSHOT|v4");
+    }
+
+    @Test
+    void aNewLeaderStopsSerializingUnchangedKeysOnceItHasPolledThem() {
+        cluster.record(event("a", 1, SNAPSHOT, "v0"));
+        cluster.record(event("b", 2, SNAPSHOT, "v0"));
+        cluster.otherInstancesKeys.addAll(List.of("a", "b"));
+        source.put("a", "v0").put("b", "v0");
+        cluster.token = 7;
+        java.util.concurrent.atomic.AtomicInteger serialized = new java.util.concurrent.atomic.AtomicInteger();
+        stream = StatusStream.builder(source).scheduler(scheduler).writerExecutor(Runnable::run).cluster(cluster)
+                .serializer(event -> {
+                    serialized.incrementAndGet();
+                    return TestStreams.KEY_KIND_STATE.serialize(event);
+                }).build();
+        scheduler.advance(INTERVAL);
+        int afterTakeover = serialized.get();
+
+        scheduler.advance(INTERVAL.multipliedBy(10));
+
+        assertThat(afterTakeover).as("the takeover compares each key with the log once").isEqualTo(2);
+        assertThat(serialized).as("ten more rounds of unchanged keys serialize nothing").hasValue(afterTakeover);
+        assertThat(cluster.appended).isEmpty();
+    }
+
+    @Test
     void aKeyTheLogDoesNotKnowIsAskedForAndLoadedFromTheLeadersAppend() {
         stream = TestStreams.builder(source, scheduler).cluster(cluster).build();
         joined();

@@ -176,6 +176,54 @@ class SourceFailureTest {
         assertThat(warnings()).hasSize(1);
     }
 
+    @Test
+    void aLoadThatFailsWithAnErrorIsLoggedAndTheKeyIsLoadedByTheNextPoll() {
+        source.put("bot", "running");
+        AtomicBoolean failing = new AtomicBoolean(true);
+        StateSource<String, String> errorOnce = keys -> {
+            if (failing.getAndSet(false)) {
+                throw new AssertionError("driver bug");
+            }
+            return source.fetch(keys);
+        };
+        stream = StatusStream.builder(errorOnce).scheduler(scheduler).writerExecutor(Runnable::run)
+                .serializer(TestStreams.KEY_KIND_STATE).build();
+        RecordingSink sink = new RecordingSink();
+        stream.subscribe(List.of("bot"), null, sink);
+        scheduler.runDue();
+
+        assertThat(logged).filteredOn(record -> record.getLevel() == Level.SEVERE)
+                .singleElement().satisfies(record -> assertThat(record.getThrown()).hasMessage("driver bug"));
+
+        scheduler.advance(INTERVAL);
+
+        assertThat(sink.data()).containsExactly("bot|SNAPSHOT|running");
+    }
+
+    @Test
+    void aKeyThatCouldNotBeEncodedIsForgottenOnceNobodyWatchesIt() {
+        source.put("bad", "1");
+        stream = StatusStream.builder(source).scheduler(scheduler).writerExecutor(Runnable::run)
+                .keyRetention(Duration.ZERO)
+                .serializer(event -> {
+                    if ("poison".equals(event.state())) {
+                        throw new IllegalArgumentException("cannot serialize");
+                    }
+                    return TestStreams.KEY_KIND_STATE.serialize(event);
+                }).build();
+        Subscription<String> subscription = stream.subscribe(List.of("bad"), null, new RecordingSink());
+        scheduler.runDue();
+        source.put("bad", "poison");
+        scheduler.advance(INTERVAL);
+        EventEncoder<?, ?> encoder = ((PollingStatusStream<?, ?>) stream).encoder();
+        assertThat(encoder.failingKeys()).isEqualTo(1);
+
+        subscription.close();
+        scheduler.advance(INTERVAL);
+
+        assertThat(encoder.failingKeys()).isZero();
+    }
+
     private List<LogRecord> warnings() {
         return logged.stream().filter(record -> record.getLevel() == Level.WARNING).toList();
     }
