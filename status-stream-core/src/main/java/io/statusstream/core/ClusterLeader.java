@@ -26,7 +26,8 @@ final class ClusterLeader<K, S> {
     private final SourcePoller<K, S> poller;
     private final EventEncoder<K, S> encoder;
     private final Map<K, Known<S>> known = new HashMap<>();
-    private long token;
+    /** Written on the poller; read by stats from any thread. */
+    private volatile long token;
     private String epoch;
     private long lastSeq;
 

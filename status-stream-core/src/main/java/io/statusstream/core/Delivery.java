@@ -35,10 +35,6 @@ final class Delivery<K, S> {
         coalesced++;
     }
 
-    boolean isEmpty() {
-        return drains.isEmpty() && coalesced == 0;
-    }
-
     /** Starts every collected drain on the writers; one that is refused or fails costs no other subscriber. */
     void deliver(Writers writers, StreamMetrics metrics) {
         for (Subscriber<K, S> subscriber : drains) {

@@ -4,8 +4,10 @@ package io.statusstream.core;
  * Turns an event into the text of its SSE {@code data} field (JSON, usually). Called once per event, not once per
  * subscriber: the encoded frame is shared by every subscriber of the key.
  *
- * <p>Called on the poller thread for changes and on a request thread for snapshots, possibly concurrently:
- * implementations must be thread-safe. Any text is allowed, empty included (it is still sent as one {@code data}
+ * <p>Called on the engine's poller thread only, never while the engine holds a lock: a snapshot is encoded when its
+ * state is stored, not when a subscriber asks for it. Implementations used by several streams must be thread-safe.
+ * A serializer that throws holds back that key's change (retried every poll, logged once) and costs no other key
+ * anything. Any text is allowed, empty included (it is still sent as one {@code data}
  * line, so {@code EventSource} dispatches it). Line breaks are allowed (sent as several {@code data} lines); a carriage
  * return arrives as a line feed, as the SSE format cannot carry one (JSON escapes them anyway).
  *

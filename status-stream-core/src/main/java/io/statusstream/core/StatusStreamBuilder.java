@@ -190,8 +190,11 @@ public final class StatusStreamBuilder<K, S> {
 
     /**
      * Runs writes to subscribers. It must not run tasks on the calling thread in production (the poller would wait
-     * for sockets) and should not be bounded so tightly that stuck clients starve others; virtual threads are ideal.
-     * Not shut down by the stream. Default: a cached pool of daemon threads owned and shut down by the stream.
+     * for sockets) and should not be bounded so tightly that stuck clients starve others: a write to a client that
+     * does not read holds its thread until the client is cut. A task it refuses is retried at the next heartbeat
+     * tick. Not shut down by the stream. Default, owned and shut down by the stream: a virtual thread per drain on
+     * Java 21+; on Java 17, 64 daemon threads plus one for every write blocked longer than a second, so stuck
+     * clients never take the threads healthy ones need.
      */
     public StatusStreamBuilder<K, S> writerExecutor(Executor executor) {
         requireUnset(writerExecutor, "writerExecutor");
