@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The heartbeat tick: a {@code ping} for every subscriber that wrote nothing since the previous tick, a retry for a
- * drain the writers refused, the end of subscribers stuck past the timeout, and the expiry of replayable changes
- * past their age. Confined to the poller thread.
+ * The heartbeat tick, every {@link #TICKS_PER_INTERVAL}th of the heartbeat interval: a {@code ping} for every
+ * subscriber idle for at least {@code interval − tick}, so no stream is ever silent for longer than the heartbeat
+ * interval (and none is pinged more often than every 7/8 of it); a retry for a drain the writers refused; the end of
+ * subscribers stuck past the timeout; and the expiry of replayable changes past their age.
+ * Confined to the poller thread.
  */
 final class Heartbeats<K, S> {
 
@@ -18,7 +20,12 @@ final class Heartbeats<K, S> {
     private final Subscriber.Host<K, S> host;
     private final Writers writers;
     private final StreamMetrics metrics;
+    /** Ticks per heartbeat interval: how finely idle streams are found. */
+    static final int TICKS_PER_INTERVAL = 8;
+
     private final long stuckNanos;
+    private final long tickNanos;
+    private final long idleNanos;
 
     Heartbeats(Settings settings, ChannelRegistry<K, S> registry, Subscriber.Host<K, S> host, Writers writers,
                StreamMetrics metrics) {
@@ -28,6 +35,13 @@ final class Heartbeats<K, S> {
         this.writers = writers;
         this.metrics = metrics;
         this.stuckNanos = settings.stuckClientTimeout().toNanos();
+        this.tickNanos = Math.max(1, settings.heartbeatInterval().toNanos() / TICKS_PER_INTERVAL);
+        this.idleNanos = settings.heartbeatInterval().toNanos() - tickNanos;
+    }
+
+    /** How often {@link #tick()} must run. */
+    long tickNanos() {
+        return tickNanos;
     }
 
     void tick() {
@@ -35,7 +49,7 @@ final class Heartbeats<K, S> {
         Delivery<K, S> delivery = new Delivery<>();
         List<Subscriber<K, S>> stuck = new ArrayList<>(0);
         for (Subscriber<K, S> subscriber : registry.expireReplays(now)) {
-            if (subscriber.tick(now, stuckNanos, delivery)) {
+            if (subscriber.tick(now, idleNanos, stuckNanos, delivery)) {
                 stuck.add(subscriber);
             }
         }

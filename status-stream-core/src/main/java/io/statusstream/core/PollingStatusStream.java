@@ -1,6 +1,7 @@
 package io.statusstream.core;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -102,8 +103,8 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             throw failure;
         }
         periodicPoll = poller.repeat(this::periodicPoll, settings.pollInterval(), settings.pollInterval());
-        heartbeatTicks = poller.repeat(this::heartbeatTick, settings.heartbeatInterval(),
-                settings.heartbeatInterval());
+        Duration tick = Duration.ofNanos(heartbeats.tickNanos());
+        heartbeatTicks = poller.repeat(this::heartbeatTick, tick, tick);
         if (writers.compensatesStalls()) {
             stallChecks = poller.repeat(this::checkStalls, Writers.STALL_CHECK, Writers.STALL_CHECK);
         }
@@ -185,7 +186,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
 
     private long heartbeatTick() {
         heartbeats.tick();
-        return settings.heartbeatInterval().toNanos();
+        return heartbeats.tickNanos();
     }
 
     private long checkStalls() {

@@ -37,7 +37,8 @@ final class Subscriber<K, S> implements Subscription<K> {
     private boolean started;
     private boolean draining;
     private boolean heartbeatDue;
-    private boolean wroteSinceTick;
+    /** When the last write completed (or the subscriber started): a heartbeat is due an interval after it. */
+    private long lastWriteNanos;
     private boolean closed;
     /** When undelivered work appeared without a write completing since; {@link #IDLE} when there is none. */
     private long waitingSinceNanos = IDLE;
@@ -120,16 +121,17 @@ final class Subscriber<K, S> implements Subscription<K> {
         started = true;
         draining = true;
         waitingSinceNanos = host.nanoTime();
+        lastWriteNanos = waitingSinceNanos;
         return true;
     }
 
     /**
-     * The heartbeat tick: queues a heartbeat if nothing was written since the previous tick, and retries a drain the
+     * The heartbeat tick: queues a heartbeat if nothing was written for {@code idleNanos}, and retries a drain the
      * writer executor refused.
      *
      * @return {@code true} if the subscriber is stuck: undelivered work waited longer than the timeout
      */
-    synchronized boolean tick(long nowNanos, long stuckTimeoutNanos, Delivery<K, S> delivery) {
+    synchronized boolean tick(long nowNanos, long idleNanos, long stuckTimeoutNanos, Delivery<K, S> delivery) {
         if (closed || !started) {
             return false;
         }
@@ -140,11 +142,10 @@ final class Subscriber<K, S> implements Subscription<K> {
             scheduleDrain(delivery);
             return false;
         }
-        if (!wroteSinceTick) {
+        if (nowNanos - lastWriteNanos >= idleNanos) {
             heartbeatDue = true;
             scheduleDrain(delivery);
         }
-        wroteSinceTick = false;
         return false;
     }
 
@@ -210,10 +211,10 @@ final class Subscriber<K, S> implements Subscription<K> {
                 host.writeFailed(this, failure);
                 return;
             }
+            long now = host.nanoTime();
             synchronized (this) {
-                // A heartbeat does not count: the next tick must still find the stream idle and ping again.
-                wroteSinceTick |= events > 0;
-                waitingSinceNanos = queue.isEmpty() ? IDLE : host.nanoTime();
+                lastWriteNanos = now;
+                waitingSinceNanos = queue.isEmpty() ? IDLE : now;
             }
             host.written(events);
         }

@@ -5,7 +5,9 @@ import io.statusstream.core.testing.ManualStreamScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,8 +18,10 @@ class HeartbeatTest {
 
     private final ManualStreamScheduler scheduler = new ManualStreamScheduler();
     private final InMemoryStateSource<String, String> source = new InMemoryStateSource<>();
-    private final StatusStream<String, String> stream = TestStreams.builder(source, scheduler)
-            .keyRetention(Duration.ZERO).build();
+    /** Writes run as tasks after the one that queued them, as on real writer threads, not inline. */
+    private final StatusStream<String, String> stream = StatusStream.builder(source).name("test").scheduler(scheduler)
+            .writerExecutor(task -> scheduler.schedule(task, Duration.ZERO))
+            .serializer(TestStreams.KEY_KIND_STATE).keyRetention(Duration.ZERO).build();
 
     @AfterEach
     void close() {
@@ -25,17 +29,63 @@ class HeartbeatTest {
     }
 
     @Test
-    void anIdleStreamGetsAPingEveryHeartbeatInterval() {
+    void anIdleStreamIsNeverSilentForLongerThanTheHeartbeatInterval() {
         source.put("bot", "running");
+        List<Long> writeTimes = new ArrayList<>();
         RecordingSink sink = new RecordingSink();
-        stream.subscribe(List.of("bot"), null, sink);
+        stream.subscribe(List.of("bot"), null, new EventSink() {
+            @Override
+            public void write(String frames) throws IOException {
+                writeTimes.add(scheduler.nanoTime());
+                sink.write(frames);
+            }
+
+            @Override
+            public void close(CloseReason reason) {
+            }
+        });
         scheduler.runDue();
 
-        scheduler.advance(HEARTBEAT.multipliedBy(4));
+        scheduler.advance(HEARTBEAT.multipliedBy(10));
 
-        assertThat(sink.heartbeats()).isEqualTo(3);
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < writeTimes.size(); i++) {
+            gaps.add(writeTimes.get(i) - writeTimes.get(i - 1));
+        }
+        assertThat(gaps).as("gaps between writes of an idle stream").hasSizeGreaterThanOrEqualTo(10)
+                .allSatisfy(gap -> assertThat(gap).isLessThanOrEqualTo(HEARTBEAT.toNanos())
+                        .isGreaterThanOrEqualTo(HEARTBEAT.toNanos() * 7 / 8));
         assertThat(sink.raw()).endsWith("event: ping\ndata: \n\n");
         assertThat(sink.data()).containsExactly("bot|SNAPSHOT|running");
+    }
+
+    @Test
+    void aStreamThatWroteAnEventJustNowIsPingedAHeartbeatIntervalLaterNotAtTheNextTick() {
+        source.put("bot", "0");
+        List<Long> pingTimes = new ArrayList<>();
+        stream.subscribe(List.of("bot"), null, new EventSink() {
+            @Override
+            public void write(String frames) {
+                if (frames.contains("event: ping")) {
+                    pingTimes.add(scheduler.nanoTime());
+                }
+            }
+
+            @Override
+            public void close(CloseReason reason) {
+            }
+        });
+        scheduler.runDue();
+        scheduler.advance(HEARTBEAT.dividedBy(2));
+        source.put("bot", "1");
+        stream.touch("bot");
+        scheduler.runDue();
+        long changedAt = scheduler.nanoTime();
+
+        scheduler.advance(HEARTBEAT);
+
+        assertThat(pingTimes).singleElement().satisfies(pingedAt ->
+                assertThat(pingedAt - changedAt).isBetween(HEARTBEAT.toNanos() * 7 / 8, HEARTBEAT.toNanos()));
     }
 
     @Test
