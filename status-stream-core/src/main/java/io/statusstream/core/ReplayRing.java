@@ -7,7 +7,7 @@ import java.util.List;
  *
  * <p>It knows how far back it is complete: every change of its key with a sequence number above
  * {@link #completeAfter} is retained. A replay after a sequence number below that would have a gap, so the caller
- * sends a snapshot instead. Not thread-safe: guarded by the engine's lock.
+ * sends a snapshot instead. Not thread-safe: guarded by the {@link ChannelRegistry}'s lock, with its channel.
  */
 final class ReplayRing<K> {
 
