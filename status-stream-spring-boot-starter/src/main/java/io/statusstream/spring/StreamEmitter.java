@@ -28,10 +28,14 @@ final class StreamEmitter extends SseEmitter {
 
     @Override
     protected void extendResponse(ServerHttpResponse outputMessage) {
-        HttpHeaders headers = outputMessage.getHeaders();
+        setStreamHeaders(outputMessage.getHeaders());
+        super.extendResponse(outputMessage);
+    }
+
+    /** The headers of every stream response; a {@code HEAD} request gets the same. */
+    static void setStreamHeaders(HttpHeaders headers) {
         headers.setContentType(EVENT_STREAM_UTF8);
         headers.setCacheControl("no-cache, no-transform");
         headers.set("X-Accel-Buffering", "no");
-        super.extendResponse(outputMessage);
     }
 }

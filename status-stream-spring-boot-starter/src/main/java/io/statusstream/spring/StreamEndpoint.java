@@ -5,6 +5,8 @@ import io.statusstream.core.StreamClosedException;
 import io.statusstream.core.Subscription;
 import io.statusstream.spring.ConnectionLimiter.Permit;
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -26,7 +28,8 @@ import java.util.stream.Collectors;
  * The HTTP side of one stream: its two handler methods, registered by {@link StatusStreamHandlerMapping}.
  *
  * <p>A request is checked on the request thread, in this order, each refusal answered before any stream header is
- * sent: keys (400), principal and access policy (401, 403, 404), connection limits (503, 429). Then it subscribes
+ * sent: keys (400), principal and access policy (401, 403, 404), connection limits (503, 429). A {@code HEAD}
+ * request passes the same checks up to the limits and gets the stream's headers without a stream. Then it subscribes
  * and answers asynchronously once the engine knows the first state of every key: 404 if none of the keys exists,
  * 503 if that takes longer than the ready timeout, else the stream, whose buffered first events are written at once.
  * In a multi-key stream, a key that does not exist (yet) gets a snapshot with a {@code null} state, and a change
@@ -166,6 +169,9 @@ final class StreamEndpoint<K, S> {
             }
         }
 
+        if (HttpMethod.HEAD.matches(request.getMethod())) {
+            return headersOnly();
+        }
         Permit permit = limiter.tryAcquire(principal == null ? null : principal.getName());
         switch (permit.refusal()) {
             case GLOBAL_LIMIT -> {
@@ -222,6 +228,17 @@ final class StreamEndpoint<K, S> {
             }
         });
         return result;
+    }
+
+    /**
+     * {@code HEAD}, which Spring MVC maps to a {@code GET} handler: the headers a stream would get, and no stream.
+     * Nothing is ever written to a {@code HEAD} response, so no failed write would ever find that its client left: a
+     * subscription for it would hold its permit, its keys and its connection forever.
+     */
+    private static ResponseEntity<String> headersOnly() {
+        HttpHeaders headers = new HttpHeaders();
+        StreamEmitter.setStreamHeaders(headers);
+        return ResponseEntity.ok().headers(headers).build();
     }
 
     private static String lastEventId(HttpServletRequest request) {
