@@ -4,6 +4,8 @@ import io.statusstream.core.StatusStreamBuilder;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import org.springframework.web.cors.CorsConfiguration;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -161,6 +163,10 @@ public record StatusStreamProperties(
             @DefaultValue("false") boolean allowCredentials,
             @DefaultValue("30m") Duration maxAge) {
 
+        /** Origins that only a pattern admitting every origin matches. */
+        private static final List<String> STRANGER_ORIGINS = List.of("null", "https://stranger-4f9b2c.invalid",
+                "http://stranger-4f9b2c.invalid:8443");
+
         public Cors {
             allowedOrigins = List.copyOf(allowedOrigins);
             allowedOriginPatterns = List.copyOf(allowedOriginPatterns);
@@ -168,6 +174,28 @@ public record StatusStreamProperties(
                 throw new IllegalArgumentException("status-stream.cors.allowed-origins must not contain '*' when"
                         + " status-stream.cors.allow-credentials is true: list the origins (or use"
                         + " allowed-origin-patterns) so that cookies are sent to known origins only");
+            }
+            if (allowCredentials) {
+                allowedOriginPatterns.forEach(Cors::requireNoWildcardOrigin);
+            }
+        }
+
+        /**
+         * A pattern that admits an origin nobody chose — a random host, or the {@code null} origin of sandboxed
+         * frames and {@code file:} pages — would, with credentials, hand any site the user's cookies: the same hole
+         * as {@code *}, which Spring refuses for {@code allowed-origins}.
+         */
+        private static void requireNoWildcardOrigin(String pattern) {
+            CorsConfiguration probe = new CorsConfiguration();
+            probe.setAllowedOriginPatterns(List.of(pattern));
+            for (String stranger : STRANGER_ORIGINS) {
+                if (probe.checkOrigin(stranger) != null) {
+                    throw new IllegalArgumentException("status-stream.cors.allowed-origin-patterns entry '" + pattern
+                            + "' admits any origin (" + stranger + " matched it) while"
+                            + " status-stream.cors.allow-credentials is true: name your own hosts, e.g."
+                            + " https://app.example.com or https://*.example.com, so that cookies are sent to"
+                            + " known origins only");
+                }
             }
         }
 
