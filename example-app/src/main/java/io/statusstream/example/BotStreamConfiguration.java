@@ -4,6 +4,7 @@ import io.statusstream.core.ChangeNotifier;
 import io.statusstream.jdbc.JdbcStateSource;
 import io.statusstream.jdbc.PostgresNotifyChangeNotifier;
 import io.statusstream.spring.AccessDecision;
+import io.statusstream.spring.KeyParsers;
 import io.statusstream.spring.StreamDefinition;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -34,7 +35,8 @@ class BotStreamConfiguration {
                         JdbcStateSource.forTable(dataSource, "bot_states", "bot_config_id", Long.class, BotRepository.STATE)
                                 .build())
                 .path("/api/v1/bots")
-                .keyParser(Long::valueOf)
+                // ASCII digits only: Long::valueOf would also take "+7" and "７", many spellings of one key.
+                .keyParser(KeyParsers.asciiLong())
                 .accessPolicy((Principal principal, Set<Long> ids) -> decide(bots.ownersOf(ids), ids, principal.getName()))
                 .changeNotifier(notifier(dataSource, properties, environment))
                 .build();
