@@ -21,6 +21,7 @@ class RecordingEventSinkTest {
     private final StatusStream<Long, String> stream = StatusStream.builder(source)
             .name("kit")
             .scheduler(clock)
+            .writerExecutor(Runnable::run) // writes on the clock's thread: a jump of the clock cannot outrun them
             .serializer(event -> "{\"key\":\"" + event.key() + "\",\"kind\":\""
                     + event.kind().name().toLowerCase(java.util.Locale.ROOT) + "\",\"state\":"
                     + (event.state() == null ? "null" : "{\"v\":\"" + event.state() + "\"}") + "}")
