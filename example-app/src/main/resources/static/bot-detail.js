@@ -1,4 +1,4 @@
-import { openStatusStream } from '/status-stream/status-stream.js';
+import { openStatusStream } from './status-stream/status-stream.js';
 import { csrfHeaders, formatPrice, formatTime, formatUsdt, getJson, showConnection, signClass } from '/format.js';
 
 const id = new URLSearchParams(window.location.search).get('id');
@@ -75,7 +75,7 @@ $('symbol').textContent = bot.symbol;
 document.title = 'TradeBot — ' + bot.name;
 $('start').addEventListener('click', () => command('start'));
 $('stop').addEventListener('click', () => command('stop'));
-openStatusStream(`/api/v1/bots/${encodeURIComponent(id)}/status-stream`, {
+openStatusStream(`api/v1/bots/${encodeURIComponent(id)}/status-stream`, {
   onEvent: ({ state }) => render(state),
   onStatus: (status) => showConnection($('connection'), status),
 });

@@ -1,4 +1,4 @@
-import { openStatusStream } from '/status-stream/status-stream.js';
+import { openStatusStream } from './status-stream/status-stream.js';
 import { formatPrice, formatTime, formatUsdt, getJson, showConnection, signClass } from '/format.js';
 
 const rows = new Map();
@@ -41,7 +41,7 @@ bots.forEach((bot) => {
   body.appendChild(tr);
 });
 if (bots.length > 0) {
-  openStatusStream('/api/v1/bots/status-stream?ids=' + bots.map((bot) => bot.id).join(','), {
+  openStatusStream('api/v1/bots/status-stream?ids=' + bots.map((bot) => bot.id).join(','), {
     onEvent: ({ key, state }) => {
       const tr = rows.get(key);
       if (tr) {

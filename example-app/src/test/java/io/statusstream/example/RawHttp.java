@@ -1,5 +1,7 @@
 package io.statusstream.example;
 
+import io.statusstream.core.testing.SseParser;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -16,8 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * HTTP/1.1 over a plain socket, byte for byte as the test writes it (no client-side encoding or validation), for
- * requests a well-behaved client would refuse to send. One request per connection; a stream is read up to its first
- * data line and then cut. Every read is bounded by a socket timeout. Stateless; thread-safe.
+ * requests a well-behaved client would refuse to send. One request per connection; a stream is read (and parsed by core's
+ * WHATWG {@link SseParser}) up to its first dispatched event and then cut. Every read is bounded by a socket timeout. Stateless; thread-safe.
  */
 final class RawHttp {
 
@@ -30,8 +33,11 @@ final class RawHttp {
         this.port = port;
     }
 
-    /** A response: status, headers (names lower-case), and the body (a stream's start up to its first data line). */
-    record Response(int status, Map<String, String> headers, String body) {
+    /**
+     * A response: status, headers (names lower-case), the body (a stream's start up to its first event), and the
+     * stream's events as a browser would dispatch them (none for other responses).
+     */
+    record Response(int status, Map<String, String> headers, String body, List<SseParser.Event> events) {
 
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
@@ -108,13 +114,14 @@ final class RawHttp {
         }
         StringBuilder body = new StringBuilder();
         boolean stream = String.valueOf(headers.get("content-type")).startsWith("text/event-stream");
+        SseParser events = new SseParser();
         for (String line = line(in); line != null && body.length() < MAX_RESPONSE_BYTES; line = line(in)) {
             body.append(line).append('\n');
-            if (stream && line.startsWith("data:")) {
+            if (stream && !events.feed(line + "\n").events().isEmpty()) {
                 break;
             }
         }
-        return new Response(status, headers, body.toString());
+        return new Response(status, headers, body.toString(), events.events());
     }
 
     /** One line without its line break, or null at the end. */

@@ -104,8 +104,7 @@ class TradeBotHostileInputTest {
     @Test
     void aMalformedHugeForeignOrFutureLastEventIdOnlyMeansASnapshot() throws IOException {
         Response first = http.get("/api/v1/bots/1/status-stream", alice);
-        String id = first.body().lines().filter(line -> line.startsWith("id: ")).findFirst().orElseThrow()
-                .substring(4);
+        String id = first.events().get(0).lastEventId();
         String epoch = id.substring(0, id.indexOf('-'));
         List<String> ids = List.of("abc", "-", "--", epoch + "-", epoch + "--1", epoch + "-999999999999",
                 epoch + "-99999999999999999999999", epoch + "-1.5", "zzzzzz-1", "x".repeat(7000), epoch + "-01",

@@ -2,6 +2,7 @@ package io.statusstream.jdbc;
 
 import io.statusstream.core.CloseReason;
 import io.statusstream.core.EventSink;
+import io.statusstream.core.testing.SseParser;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,31 +10,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A sink that keeps the data of every event it receives (pings left out) and the time each arrived. Thread-safe;
+ * A sink that keeps the data of every event it receives (pings left out) and the time each arrived, parsed by core's
+ * WHATWG {@link SseParser} as a browser would. Thread-safe;
  * {@link #await} waits on a condition, never a fixed sleep.
  */
 final class RecordingSink implements EventSink {
 
+    private final SseParser parser = new SseParser();
     private final List<String> data = new ArrayList<>();
     private final List<Long> arrivals = new ArrayList<>();
+    private int pings;
     private CloseReason closedWith;
 
     @Override
     public synchronized void write(String frames) {
         long now = System.nanoTime();
-        for (String frame : frames.split("\n\n")) {
-            StringBuilder text = null;
-            boolean ping = false;
-            for (String line : frame.split("\n")) {
-                if (line.startsWith("event:") && line.substring(6).trim().equals("ping")) {
-                    ping = true;
-                } else if (line.startsWith("data:")) {
-                    String value = line.substring(line.startsWith("data: ") ? 6 : 5);
-                    text = text == null ? new StringBuilder(value) : text.append('\n').append(value);
-                }
-            }
-            if (text != null && !ping) {
-                data.add(text.toString());
+        List<SseParser.Event> events = parser.feed(frames).events();
+        for (int i = arrivals.size() + pings; i < events.size(); i++) {
+            if (events.get(i).type().equals("ping")) {
+                pings++;
+            } else {
+                data.add(events.get(i).data());
                 arrivals.add(now);
             }
         }

@@ -51,9 +51,10 @@ public final class StatusStreamAutoConfiguration {
                                        ObjectProvider<EventSerializerFactory> serializers,
                                        ObjectProvider<StatusStreamMetrics> metrics,
                                        ObjectProvider<StreamClusterFactory> clusters) {
-        return new StatusStreamRegistry(context, definitions.orderedStream().toList(), properties,
-                serializers.getIfAvailable(() -> MissingSerializerFactory.INSTANCE),
-                metrics.getIfAvailable(() -> StatusStreamMetrics.NONE), clusters.getIfAvailable());
+        // Looked up when the streams start, so that beans the definitions need may inject StatusStreams.
+        return new StatusStreamRegistry(context, () -> definitions.orderedStream().toList(), properties,
+                () -> serializers.getIfAvailable(() -> MissingSerializerFactory.INSTANCE),
+                () -> metrics.getIfAvailable(() -> StatusStreamMetrics.NONE), clusters::getIfAvailable);
     }
 
     @Bean

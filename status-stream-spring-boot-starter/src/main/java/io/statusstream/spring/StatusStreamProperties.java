@@ -14,11 +14,11 @@ import java.util.Map;
  * Configuration of the status streams of an application, under status-stream.
  *
  * <p>Engine settings left unset take the engine's defaults ({@link StatusStreamBuilder}.DEFAULT_*, shown in
- * the generated metadata); each may be overridden for one stream under status-stream.streams.<name>.
+ * the generated metadata); each may be overridden for one stream under {@code status-stream.streams.<name>}.
  * Immutable.
  *
  * @param basePath                   Path under which a stream without its own path is served, followed by
- *                                   /<name>
+ *                                   {@code /<name>}
  * @param pollInterval               How often every watched key is fetched
  * @param batchSize                  Most keys per source call
  * @param heartbeatInterval          Interval of ping events on idle streams; also how often stuck clients

@@ -7,6 +7,7 @@ import io.statusstream.core.StreamCluster;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
@@ -18,29 +19,72 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Starts one engine per {@link StreamDefinition} and closes them all when the application context closes.
  *
+ * <p>The definitions (and the serializer, metrics and cluster beans) are looked up when the streams start, not when
+ * this bean is created: at the first {@link #get}, or once all singletons are instantiated, whichever comes first. So
+ * a bean that injects {@link StatusStreams} (to {@code touch} after its writes) may itself be needed by a definition,
+ * or be the configuration class that declares one, without a dependency cycle.
+ *
  * <p>Closing happens on {@link ContextClosedEvent}, which comes before the web server's graceful shutdown: every
  * stream's response is completed at once (clients reconnect, possibly to another instance) instead of holding
- * graceful shutdown until its timeout. Thread-safe: the map of streams is fixed after construction.
+ * graceful shutdown until its timeout. Thread-safe: the map of streams is built once, under this object's lock, and
+ * fixed after that (published through a volatile field).
  */
-final class StatusStreamRegistry implements StatusStreams, ApplicationListener<ContextClosedEvent>, DisposableBean {
+final class StatusStreamRegistry implements StatusStreams, ApplicationListener<ContextClosedEvent>,
+        SmartInitializingSingleton, DisposableBean {
 
     private static final Log LOG = LogFactory.getLog(StatusStreamRegistry.class);
 
     private final ApplicationContext context;
-    private final Map<String, Entry<?, ?>> entries = new LinkedHashMap<>();
+    private final Supplier<List<StreamDefinition<?, ?>>> definitions;
+    private final StatusStreamProperties properties;
+    private final Supplier<EventSerializerFactory> serializers;
+    private final Supplier<StatusStreamMetrics> metrics;
+    private final Supplier<StreamClusterFactory> clusters;
+    /** Null until the streams start; then fixed. Written under this object's lock. */
+    private volatile Map<String, Entry<?, ?>> started;
+    private boolean closed;
 
-    StatusStreamRegistry(ApplicationContext context, List<StreamDefinition<?, ?>> definitions,
-                         StatusStreamProperties properties, EventSerializerFactory serializers,
-                         StatusStreamMetrics metrics, StreamClusterFactory clusters) {
+    StatusStreamRegistry(ApplicationContext context, Supplier<List<StreamDefinition<?, ?>>> definitions,
+                         StatusStreamProperties properties, Supplier<EventSerializerFactory> serializers,
+                         Supplier<StatusStreamMetrics> metrics, Supplier<StreamClusterFactory> clusters) {
         this.context = context;
+        this.definitions = definitions;
+        this.properties = properties;
+        this.serializers = serializers;
+        this.metrics = metrics;
+        this.clusters = clusters;
+    }
+
+    /** Starts every stream, unless that happened before. */
+    private Map<String, Entry<?, ?>> entriesStarted() {
+        Map<String, Entry<?, ?>> current = started;
+        if (current != null) {
+            return current;
+        }
+        synchronized (this) {
+            if (started == null) {
+                if (closed) {
+                    throw new IllegalStateException("the status streams were closed with the application context");
+                }
+                started = startAll(definitions.get(), serializers.get(), metrics.get(), clusters.get());
+            }
+            return started;
+        }
+    }
+
+    private Map<String, Entry<?, ?>> startAll(List<StreamDefinition<?, ?>> definitions,
+                                              EventSerializerFactory serializers, StatusStreamMetrics metrics,
+                                              StreamClusterFactory clusters) {
+        Map<String, Entry<?, ?>> entries = new LinkedHashMap<>();
         Set<String> unknown = new TreeSet<>(properties.streams().keySet());
         for (StreamDefinition<?, ?> definition : definitions) {
             if (entries.containsKey(definition.name())) {
-                closeAll();
+                closeAll(entries);
                 throw new IllegalStateException("two StreamDefinition beans are named '" + definition.name()
                         + "': stream names must be unique");
             }
@@ -49,15 +93,21 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
                 entries.put(definition.name(), start(definition, properties.settingsFor(definition.name()),
                         serializers, metrics, clusters));
             } catch (RuntimeException failure) {
-                closeAll();
+                closeAll(entries);
                 throw failure;
             }
         }
         if (!unknown.isEmpty()) {
-            closeAll();
+            closeAll(entries);
             throw new IllegalStateException("status-stream.streams configures " + unknown + ", but the declared"
                     + " streams are " + entries.keySet() + ": fix the name under status-stream.streams");
         }
+        return entries;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        entriesStarted();
     }
 
     private static <K, S> Entry<K, S> start(StreamDefinition<K, S> definition, StatusStreamProperties.Stream settings,
@@ -120,7 +170,7 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
     @Override
     @SuppressWarnings("unchecked")
     public <K, S> StatusStream<K, S> get(StreamDefinition<K, S> definition) {
-        Entry<?, ?> entry = entries.get(definition.name());
+        Entry<?, ?> entry = entriesStarted().get(definition.name());
         if (entry == null || entry.definition() != definition) {
             throw new IllegalArgumentException(definition + " is not a StreamDefinition bean of this application");
         }
@@ -130,6 +180,7 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
     @Override
     @SuppressWarnings("unchecked")
     public <K, S> StatusStream<K, S> get(String name) {
+        Map<String, Entry<?, ?>> entries = entriesStarted();
         Entry<?, ?> entry = entries.get(name);
         if (entry == null) {
             throw new IllegalArgumentException("no status stream is named '" + name + "'; the streams are "
@@ -140,12 +191,12 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
 
     @Override
     public Set<String> names() {
-        return Collections.unmodifiableSet(entries.keySet());
+        return Collections.unmodifiableSet(entriesStarted().keySet());
     }
 
     /** Every stream with its definition and effective settings, in declaration order. */
     List<Entry<?, ?>> entries() {
-        return new ArrayList<>(entries.values());
+        return new ArrayList<>(entriesStarted().values());
     }
 
     @Override
@@ -161,6 +212,17 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
     }
 
     private void closeAll() {
+        Map<String, Entry<?, ?>> entries;
+        synchronized (this) {
+            closed = true;
+            entries = started;
+        }
+        if (entries != null) {
+            closeAll(entries);
+        }
+    }
+
+    private static void closeAll(Map<String, Entry<?, ?>> entries) {
         for (Entry<?, ?> entry : entries.values()) {
             try {
                 entry.stream().close();

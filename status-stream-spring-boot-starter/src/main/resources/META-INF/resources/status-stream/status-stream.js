@@ -1,11 +1,15 @@
 // status-stream browser client: an ES module, no build step. Served by the starter at /status-stream/status-stream.js.
 //
-//   import { openStatusStream } from '/status-stream/status-stream.js';
-//   const stream = openStatusStream('/api/v1/bots/status-stream?ids=1,2', {
+//   import { openStatusStream } from './status-stream/status-stream.js';   // relative to a page at the app's root
+//   const stream = openStatusStream('api/v1/bots/status-stream?ids=1,2', {
 //     onEvent: ({ key, kind, state, id }) => render(key, state),   // kind: 'snapshot' | 'change' | 'removed'
 //     onStatus: (status) => indicator.textContent = status,        // 'connecting' | 'live' | 'reconnecting' | 'closed'
 //   });
 //   stream.close();
+//
+// A relative stream URL ('api/v1/...', no leading slash) is resolved against the application's root, which the
+// client takes from its own URL (it is served at <context-path>/status-stream/status-stream.js), so the same code works
+// under any server.servlet.context-path. A URL with a leading slash or a scheme is used as it is.
 //
 // What it adds to a bare EventSource:
 // - a watchdog: the server sends a `ping` event on idle streams every heartbeat interval; when nothing at all
@@ -18,13 +22,14 @@
 //   Without Web Locks or BroadcastChannel every tab connects on its own.
 
 const HEARTBEAT_MS = 15000;
+const APPLICATION_ROOT = new URL('../', import.meta.url).href;
 const MAX_RETRY_MS = 60000;
 
 export function openStatusStream(url, options = {}) {
   const onEvent = options.onEvent || (() => {});
   const onStatus = options.onStatus || (() => {});
   const heartbeatMs = options.heartbeatIntervalMs || HEARTBEAT_MS;
-  const absoluteUrl = new URL(url, window.location.href).href;
+  const absoluteUrl = new URL(url, /^([a-z][a-z0-9+.-]*:|\/)/i.test(url) ? window.location.href : APPLICATION_ROOT).href;
   const shared = options.shareAcrossTabs !== false && 'locks' in navigator && 'BroadcastChannel' in window;
 
   let closed = false;

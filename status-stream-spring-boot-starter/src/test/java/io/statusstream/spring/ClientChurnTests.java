@@ -30,7 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.statusstream.spring.DatabaseOutageTests.driveUntil;
+import static io.statusstream.spring.Drive.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -109,7 +109,7 @@ class ClientChurnTests {
                     for (Future<?> future : done) {
                         future.get(5, TimeUnit.MINUTES);
                     }
-                    driveUntil(() -> rows.stats().subscribers() == 0 && rows.stats().watchedKeys() == 0
+                    until(() -> rows.stats().subscribers() == 0 && rows.stats().watchedKeys() == 0
                             && endpoints.openConnections() == 0, () -> {
                     }, Duration.ofSeconds(30));
                     heap.add(retainedHeap());

@@ -1,9 +1,10 @@
 package io.statusstream.spring;
 
+import io.statusstream.test.StatusStreamClient;
 import io.statusstream.jdbc.testing.RequiresDatabase;
 import io.statusstream.jdbc.testing.TestDatabase;
 import io.statusstream.spring.ReliabilityApplication.Table;
-import io.statusstream.spring.SseClient.Connection;
+import io.statusstream.test.TestStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -18,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.statusstream.spring.DatabaseOutageTests.driveUntil;
+import static io.statusstream.spring.Drive.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -52,14 +53,14 @@ class ConnectionLimitBurstTests {
             throws Exception {
         try (Table table = new Table("limit_rows", 10)) {
             for (int round = 0; round < 2; round++) {
-                List<Connection> admitted = new ArrayList<>();
+                List<TestStream> admitted = new ArrayList<>();
                 try {
                     List<String> principals = new ArrayList<>();
                     for (int i = 0; i < PRINCIPALS * OPENS; i++) {
                         principals.add("user" + i % PRINCIPALS);
                     }
                     Map<String, Integer> byPrincipal = new HashMap<>();
-                    List<Connection> secured = burst(principals, "/secured/", 429, byPrincipal);
+                    List<TestStream> secured = burst(principals, "/secured/", 429, byPrincipal);
                     admitted.addAll(secured);
                     assertThat(byPrincipal).hasSize(PRINCIPALS).allSatisfy((principal, count) ->
                             assertThat(count).as(principal).isEqualTo(PRINCIPAL_LIMIT));
@@ -72,29 +73,29 @@ class ConnectionLimitBurstTests {
                     assertThat(admitted).hasSize(GLOBAL_LIMIT);
                     assertThat(endpoints.openConnections()).isEqualTo(GLOBAL_LIMIT);
                 } finally {
-                    admitted.forEach(Connection::close);
+                    admitted.forEach(TestStream::close);
                 }
                 // Gone clients are found by the next heartbeat; then every place is free for the next round.
-                driveUntil(() -> endpoints.openConnections() == 0, () -> {
+                until(() -> endpoints.openConnections() == 0, () -> {
                 }, WAIT);
             }
         }
     }
 
     /** Opens one stream per entry (a principal, or null for anonymous) all at once; returns the admitted ones. */
-    private List<Connection> burst(List<String> principals, String path, int refusal,
+    private List<TestStream> burst(List<String> principals, String path, int refusal,
                                    Map<String, Integer> admittedByPrincipal) throws Exception {
-        SseClient client = new SseClient(port);
-        List<CompletableFuture<Connection>> opening = new ArrayList<>();
+        StatusStreamClient client = StatusStreamClient.forPort(port);
+        List<CompletableFuture<TestStream>> opening = new ArrayList<>();
         for (int i = 0; i < principals.size(); i++) {
             String principal = principals.get(i);
-            opening.add(client.open(path + (1 + i % 10) + "/status-stream",
+            opening.add(client.openAsync(path + (1 + i % 10) + "/status-stream",
                     principal == null ? Map.of() : Map.of("X-User", principal)));
         }
-        List<Connection> admitted = new ArrayList<>();
+        List<TestStream> admitted = new ArrayList<>();
         Map<Integer, Integer> statuses = new HashMap<>();
         for (int i = 0; i < opening.size(); i++) {
-            Connection connection = opening.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            TestStream connection = opening.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             statuses.merge(connection.status(), 1, Integer::sum);
             if (connection.status() == 200) {
                 admitted.add(connection);

@@ -1,5 +1,7 @@
 package io.statusstream.spring;
 
+import io.statusstream.test.TestStream;
+import io.statusstream.test.StatusStreamClient;
 import io.statusstream.core.StatusStream;
 import io.statusstream.jdbc.testing.RequiresDatabase;
 import io.statusstream.jdbc.testing.TcpProxy;
@@ -30,6 +32,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import static io.statusstream.spring.Drive.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -69,20 +72,20 @@ class DatabaseOutageTests {
     @BeforeEach
     void openStreams() throws SQLException {
         table = new Table("outage_rows", ROWS);
-        SseClient client = new SseClient(port);
+        StatusStreamClient client = StatusStreamClient.forPort(port);
         for (int i = 0; i < STREAMS; i++) {
             Set<Long> keys = new LinkedHashSet<>();
             for (int k = 0; keys.size() < KEYS_PER_STREAM; k++) {
                 keys.add(1L + (i * 7L + k * 13L) % ROWS);
             }
-            ClientView view = new ClientView(client.connect("/rows/status-stream?ids="
+            ClientView view = new ClientView(client.open("/rows/status-stream?ids="
                     + keys.stream().map(String::valueOf).collect(Collectors.joining(","))));
             assertThat(view.connection().status()).isEqualTo(200);
             clients.add(view);
             watched.put(view, keys);
         }
-        driveUntil(() -> clients.stream().allMatch(view -> watched.get(view).stream()
-                .allMatch(key -> view.drain().version(key) != null)), () -> table.change(5), CONVERGENCE);
+        until(() -> clients.stream().allMatch(view -> watched.get(view).stream()
+                .allMatch(key -> view.version(key) != null)), () -> table.change(5), CONVERGENCE);
     }
 
     @AfterEach
@@ -91,7 +94,7 @@ class DatabaseOutageTests {
         clients.forEach(view -> view.connection().close());
         table.close();
         // Closed clients are found by the next heartbeat: every subscription is released.
-        driveUntil(() -> streams.get("rows").stats().subscribers() == 0, () -> {
+        until(() -> streams.get("rows").stats().subscribers() == 0, () -> {
         }, CONVERGENCE);
     }
 
@@ -103,18 +106,18 @@ class DatabaseOutageTests {
 
         long writesBeforeCut = table.writes();
         proxy.cut();
-        driveUntil(() -> rows.stats().consecutiveFailures() >= 5, () -> table.change(5), CONVERGENCE);
+        until(() -> rows.stats().consecutiveFailures() >= 5, () -> table.change(5), CONVERGENCE);
         assertThat(statusStreamHealthIndicator.health().getStatus()).isEqualTo(Status.DOWN);
         assertThat(rows.stats().subscribers()).as("no stream is closed by the outage").isEqualTo(STREAMS);
-        assertThat(clients).noneMatch(view -> view.drain().ended());
+        assertThat(clients).noneMatch(view -> view.ended());
         int failedPolls = rows.stats().consecutiveFailures();
-        try (SseClient.Connection reload = new SseClient(port).connect("/rows/1/status-stream")) {
+        try (TestStream reload = StatusStreamClient.forPort(port).open("/rows/1/status-stream")) {
             assertThat(reload.status()).as("a page reloaded during the outage gets the last known state").isEqualTo(200);
-            assertThat(reload.nextMessage().data()).contains("\"kind\":\"snapshot\"");
+            assertThat(reload.next().data()).contains("\"kind\":\"snapshot\"");
         }
 
         proxy.restore();
-        driveUntil(() -> rows.stats().sourceHealthy(), () -> table.change(5), CONVERGENCE);
+        until(() -> rows.stats().sourceHealthy(), () -> table.change(5), CONVERGENCE);
         long writesDuringOutage = table.writes() - writesBeforeCut;
         assertThat(writesDuringOutage).isPositive();
 
@@ -134,7 +137,7 @@ class DatabaseOutageTests {
         StatusStream<Long, ?> rows = streams.get("rows");
         int[] killed = {0};
 
-        driveUntil(() -> killed[0] >= 10, () -> {
+        until(() -> killed[0] >= 10, () -> {
             table.change(5);
             try {
                 killed[0] += table.terminateBackends("status-stream-reliability");
@@ -147,7 +150,7 @@ class DatabaseOutageTests {
         assertEveryClientConvergesToTheFinalStateOfItsRows();
         System.out.printf("killed connections: %d streams, %d server connections killed, %d writes;"
                 + " every client shows the final version of its rows%n", STREAMS, killed[0], table.writes());
-        driveUntil(() -> rows.stats().sourceHealthy(), () -> {
+        until(() -> rows.stats().sourceHealthy(), () -> {
         }, CONVERGENCE);
         String log = output.toString().substring(logStart);
         assertThat(occurrences(log, "its source failed")).as("each failure is logged once, with its recovery:%n%s",
@@ -156,7 +159,7 @@ class DatabaseOutageTests {
 
     private void assertEveryClientConvergesToTheFinalStateOfItsRows() throws SQLException {
         Map<Long, Long> finalVersions = table.versions();
-        driveUntil(() -> clients.stream().allMatch(view -> view.drain().shows(expected(view, finalVersions))),
+        until(() -> clients.stream().allMatch(view -> view.shows(expected(view, finalVersions))),
                 () -> {
                 }, CONVERGENCE);
         assertThat(clients).noneMatch(ClientView::ended);
@@ -175,15 +178,5 @@ class DatabaseOutageTests {
             count++;
         }
         return count;
-    }
-
-    static void driveUntil(java.util.function.BooleanSupplier condition, Runnable step, Duration timeout) {
-        await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            step.run();
-            return false;
-        });
     }
 }

@@ -1,8 +1,10 @@
 package io.statusstream.spring;
 
+import java.util.Map;
+import io.statusstream.test.StatusStreamClient;
 import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
-import io.statusstream.spring.SseClient.Connection;
+import io.statusstream.test.TestStream;
 import io.statusstream.spring.TestApplication.Bot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,15 +32,15 @@ class GracefulShutdownTests {
                 .run();
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         ((InMemoryStateSource<Long, Bot>) context.getBean("botSource")).put(1L, new Bot("a", "OK"));
-        SseClient client = new SseClient(port, context.getBean(ManualStreamScheduler.class));
-        try (Connection stream = client.connect("/api/v1/bots/1/status-stream")) {
+        StatusStreamClient client = StatusStreamClient.forPort(port).whileWaiting(context.getBean(ManualStreamScheduler.class)::runDue);
+        try (TestStream stream = client.open("/api/v1/bots/1/status-stream")) {
             assertThat(stream.nextEvent().data()).contains("snapshot");
             int logBeforeClose = output.length();
 
             CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
 
-            assertThat(stream.nextEvent()).as("the server ends the stream").isSameAs(Connection.END);
-            closing.get(SseClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(stream.awaitEnd().ended()).as("the server ends the stream").isTrue();
+            closing.get(StatusStreamClient.DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             assertThat(output.toString().substring(logBeforeClose))
                     .as("ending streams logs no warning or exception").doesNotContain("WARN", "ERROR", "Exception");
         } finally {
@@ -57,17 +59,17 @@ class GracefulShutdownTests {
         ManualStreamScheduler scheduler = context.getBean(ManualStreamScheduler.class);
         StatusStreams streams = context.getBean(StatusStreams.class);
         try {
-            CompletableFuture<Connection> response = new SseClient(port, scheduler).open("/api/v1/bots/1/status-stream");
-            SseClient.driveUntil(() -> streams.get("bots").stats().subscribers() == 1, scheduler::runDue);
+            CompletableFuture<TestStream> response = StatusStreamClient.forPort(port).openAsync("/api/v1/bots/1/status-stream", Map.of());
+            Drive.until(() -> streams.get("bots").stats().subscribers() == 1, scheduler::runDue);
 
             CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
 
-            try (Connection refused = response.get(SseClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            try (TestStream refused = response.get(StatusStreamClient.DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 assertThat(refused.status()).isEqualTo(503);
                 assertThat(refused.header("Retry-After")).isNotNull();
-                assertThat(refused.bodyText()).contains("shutting down");
+                assertThat(refused.body()).contains("shutting down");
             }
-            closing.get(SseClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            closing.get(StatusStreamClient.DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } finally {
             context.close();
         }

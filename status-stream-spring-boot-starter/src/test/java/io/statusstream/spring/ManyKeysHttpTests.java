@@ -1,7 +1,8 @@
 package io.statusstream.spring;
 
+import io.statusstream.test.StatusStreamClient;
 import io.statusstream.core.testing.ManualStreamScheduler;
-import io.statusstream.spring.SseClient.Connection;
+import io.statusstream.test.TestStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -30,19 +31,19 @@ class ManyKeysHttpTests {
 
     @Test
     void tenThousandKeysInOneRequestAreRefusedWith400() {
-        SseClient client = new SseClient(port, scheduler);
+        StatusStreamClient client = StatusStreamClient.forPort(port).whileWaiting(scheduler::runDue);
         String commaSeparated = IntStream.rangeClosed(1, 10_000).mapToObj(String::valueOf)
                 .collect(Collectors.joining(","));
-        try (Connection refused = client.connect("/api/v1/bots/status-stream?ids=" + commaSeparated)) {
+        try (TestStream refused = client.open("/api/v1/bots/status-stream?ids=" + commaSeparated)) {
             assertThat(refused.status()).isEqualTo(400);
             assertThat(refused.header("Content-Type")).isEqualTo("application/problem+json");
-            assertThat(refused.bodyText()).contains("too many keys");
+            assertThat(refused.body()).contains("too many keys");
         }
         String repeated = IntStream.rangeClosed(1, 10_000).mapToObj(key -> "ids=" + key)
                 .collect(Collectors.joining("&"));
-        try (Connection refused = client.connect("/api/v1/bots/status-stream?" + repeated)) {
+        try (TestStream refused = client.open("/api/v1/bots/status-stream?" + repeated)) {
             assertThat(refused.status()).isEqualTo(400);
-            assertThat(refused.bodyText()).contains("too many keys");
+            assertThat(refused.body()).contains("too many keys");
         }
     }
 }

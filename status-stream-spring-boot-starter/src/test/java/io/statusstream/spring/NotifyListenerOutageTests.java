@@ -1,5 +1,6 @@
 package io.statusstream.spring;
 
+import io.statusstream.test.StatusStreamClient;
 import io.statusstream.core.StatusStream;
 import io.statusstream.jdbc.PostgresNotifyChangeNotifier;
 import io.statusstream.jdbc.testing.RequiresDatabase;
@@ -23,7 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.statusstream.spring.DatabaseOutageTests.driveUntil;
+import static io.statusstream.spring.Drive.until;
 import static io.statusstream.spring.DatabaseOutageTests.occurrences;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,11 +61,11 @@ class NotifyListenerOutageTests {
         table = new Table(TABLE, ROWS);
         PostgresNotifyChangeNotifier.installTrigger(TestDatabase.POSTGRES.dataSource(), TABLE, "id",
                 ReliabilityApplication.channel(TABLE));
-        SseClient client = new SseClient(port);
+        StatusStreamClient client = StatusStreamClient.forPort(port);
         for (int i = 0; i < STREAMS; i++) {
             long first = 1 + i % ROWS;
             long second = 1 + (i + 7) % ROWS;
-            ClientView view = new ClientView(client.connect("/rows/status-stream?ids=" + first + "," + second));
+            ClientView view = new ClientView(client.open("/rows/status-stream?ids=" + first + "," + second));
             assertThat(view.connection().status()).isEqualTo(200);
             clients.add(view);
         }
@@ -74,7 +75,7 @@ class NotifyListenerOutageTests {
     void closeStreams() throws SQLException {
         clients.forEach(view -> view.connection().close());
         table.close();
-        driveUntil(() -> streams.get("rows").stats().subscribers() == 0, () -> {
+        until(() -> streams.get("rows").stats().subscribers() == 0, () -> {
         }, CONVERGENCE);
     }
 
@@ -82,7 +83,7 @@ class NotifyListenerOutageTests {
     void afterTheListenersConnectionIsKilledItReconnectsAndEveryClientConvergesOnPushesAlone(CapturedOutput output)
             throws SQLException {
         StatusStream<Long, ?> rows = streams.get("rows");
-        driveUntil(() -> connections(LISTENER) == 1, () -> {
+        until(() -> connections(LISTENER) == 1, () -> {
         }, CONVERGENCE);
         table.change(10);
         assertEveryClientConverges();
@@ -90,7 +91,7 @@ class NotifyListenerOutageTests {
 
         assertThat(table.terminateBackends(LISTENER)).isEqualTo(1);
         table.change(20);
-        driveUntil(() -> connections(LISTENER) == 1, () -> table.change(2), CONVERGENCE);
+        until(() -> connections(LISTENER) == 1, () -> table.change(2), CONVERGENCE);
         table.change(10);
 
         assertEveryClientConverges();
@@ -103,8 +104,7 @@ class NotifyListenerOutageTests {
 
     private void assertEveryClientConverges() throws SQLException {
         Map<Long, Long> versions = table.versions();
-        driveUntil(() -> clients.stream().allMatch(view -> {
-            view.drain();
+        until(() -> clients.stream().allMatch(view -> {
             Map<Long, Long> expected = new HashMap<>();
             int index = clients.indexOf(view);
             expected.put(1L + index % ROWS, versions.get(1L + index % ROWS));

@@ -1,9 +1,11 @@
 package io.statusstream.spring;
 
+import io.statusstream.test.StreamEvent;
+import io.statusstream.test.StatusStreamClient;
 import io.statusstream.jdbc.testing.RequiresDatabase;
 import io.statusstream.jdbc.testing.TestDatabase;
 import io.statusstream.spring.ReliabilityApplication.Table;
-import io.statusstream.spring.SseClient.Connection;
+import io.statusstream.test.TestStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -19,7 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.statusstream.spring.DatabaseOutageTests.driveUntil;
+import static io.statusstream.spring.Drive.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -41,32 +43,32 @@ class RestartAndShutdownTests {
             int port = port(first);
             List<ClientView> clients = new ArrayList<>();
             try {
-                SseClient client = new SseClient(port);
+                StatusStreamClient client = StatusStreamClient.forPort(port);
                 for (int i = 0; i < STREAMS; i++) {
-                    clients.add(new ClientView(client.connect("/rows/" + key(i) + "/status-stream")));
+                    clients.add(new ClientView(client.open("/rows/" + key(i) + "/status-stream")));
                 }
                 table.change(40);
                 Map<Long, Long> before = table.versions();
-                driveUntil(() -> clients.stream().allMatch(view -> view.drain().shows(Map.of(key(clients.indexOf(view)),
+                until(() -> clients.stream().allMatch(view -> view.shows(Map.of(key(clients.indexOf(view)),
                         before.get(key(clients.indexOf(view)))))), () -> {
                 }, WAIT);
             } finally {
                 first.close();
             }
-            driveUntil(() -> clients.stream().allMatch(view -> view.drain().ended()), () -> {
+            until(() -> clients.stream().allMatch(view -> view.ended()), () -> {
             }, WAIT);
             table.change(40);
             Map<Long, Long> current = table.versions();
 
             ConfigurableApplicationContext second = start("restart_rows", port);
             try {
-                SseClient client = new SseClient(port);
+                StatusStreamClient client = StatusStreamClient.forPort(port);
                 for (int i = 0; i < STREAMS; i++) {
                     String oldId = clients.get(i).lastEventId();
-                    try (Connection resumed = client.connect("/rows/" + key(i) + "/status-stream",
+                    try (TestStream resumed = client.open("/rows/" + key(i) + "/status-stream",
                             Map.of("Last-Event-ID", oldId))) {
                         assertThat(resumed.status()).isEqualTo(200);
-                        SseClient.Event snapshot = resumed.nextMessage();
+                        StreamEvent snapshot = resumed.next();
                         assertThat(snapshot.data()).as("resuming from %s", oldId)
                                 .contains("\"kind\":\"snapshot\"", "\"version\":" + current.get(key(i)) + ",");
                         assertThat(snapshot.id()).as("a new epoch").doesNotStartWith(oldId.substring(0,
@@ -88,12 +90,12 @@ class RestartAndShutdownTests {
             ConfigurableApplicationContext context = start("shutdown_rows", 0);
             List<ClientView> clients = new ArrayList<>();
             try {
-                SseClient client = new SseClient(port(context));
+                StatusStreamClient client = StatusStreamClient.forPort(port(context));
                 for (int i = 0; i < STREAMS; i++) {
-                    clients.add(new ClientView(client.connect("/rows/" + key(i) + "/status-stream")));
+                    clients.add(new ClientView(client.open("/rows/" + key(i) + "/status-stream")));
                 }
                 table.change(20);
-                driveUntil(() -> clients.stream().allMatch(view -> view.drain().events() > 0), () -> {
+                until(() -> clients.stream().allMatch(view -> view.events() > 0), () -> {
                 }, WAIT);
                 java.util.Set<Thread> ours = streamThreads();
                 ours.removeAll(before);
@@ -102,9 +104,9 @@ class RestartAndShutdownTests {
 
                 CompletableFuture.runAsync(context::close).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
-                driveUntil(() -> clients.stream().allMatch(view -> view.drain().ended()), () -> {
+                until(() -> clients.stream().allMatch(view -> view.ended()), () -> {
                 }, WAIT);
-                driveUntil(() -> ours.stream().noneMatch(Thread::isAlive), () -> {
+                until(() -> ours.stream().noneMatch(Thread::isAlive), () -> {
                 }, WAIT);
                 String log = output.toString().substring(logStart);
                 assertThat(log).as("shutdown log").doesNotContain("ERROR", "WARN", "Exception");

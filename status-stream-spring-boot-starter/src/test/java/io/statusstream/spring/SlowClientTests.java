@@ -1,5 +1,6 @@
 package io.statusstream.spring;
 
+import io.statusstream.test.StatusStreamClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.statusstream.core.StatusStream;
 import io.statusstream.jdbc.testing.RequiresDatabase;
@@ -20,7 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.statusstream.spring.DatabaseOutageTests.driveUntil;
+import static io.statusstream.spring.Drive.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -60,9 +61,9 @@ class SlowClientTests {
         StatusStream<Long, ?> rows = streams.get("rows");
         List<ClientView> healthy = new ArrayList<>();
         try (Table table = new Table("slow_rows", ROWS); Socket stuck = new Socket()) {
-            SseClient client = new SseClient(port);
+            StatusStreamClient client = StatusStreamClient.forPort(port);
             for (int i = 0; i < HEALTHY; i++) {
-                healthy.add(new ClientView(client.connect("/rows/" + healthyRow(i) + "/status-stream")));
+                healthy.add(new ClientView(client.open("/rows/" + healthyRow(i) + "/status-stream")));
             }
             stuck.setReceiveBufferSize(4096);
             stuck.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -70,12 +71,12 @@ class SlowClientTests {
             request.write(("GET /rows/" + STUCK_ROW + "/status-stream HTTP/1.1\r\nHost: localhost\r\n"
                     + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             request.flush();
-            driveUntil(() -> rows.stats().subscribers() == HEALTHY + 1, () -> {
+            until(() -> rows.stats().subscribers() == HEALTHY + 1, () -> {
             }, WAIT);
 
             // Big states pile up for the stuck client until its queue coalesces them: its socket is full.
             long[] version = {0};
-            driveUntil(() -> coalesced() > 0, () -> {
+            until(() -> coalesced() > 0, () -> {
                 try {
                     table.set(STUCK_ROW, ++version[0], LARGE + version[0]);
                 } catch (java.sql.SQLException failure) {
@@ -85,21 +86,21 @@ class SlowClientTests {
 
             table.change(200);
             Map<Long, Long> versions = table.versions();
-            driveUntil(() -> healthy.stream().allMatch(view -> view.drain()
+            until(() -> healthy.stream().allMatch(view -> view
                     .shows(Map.of(healthyRow(healthy.indexOf(view)), versions.get(healthyRow(healthy.indexOf(view)))))),
                     () -> {
                     }, WAIT);
             assertThat(stuckClosed()).as("the others converged while the stuck client was still connected")
                     .isZero();
 
-            driveUntil(() -> stuckClosed() == 1, () -> {
+            until(() -> stuckClosed() == 1, () -> {
             }, WAIT);
-            driveUntil(() -> rows.stats().subscribers() == HEALTHY, () -> {
+            until(() -> rows.stats().subscribers() == HEALTHY, () -> {
             }, WAIT);
             // The stuck client's place is given back once Tomcat's connection timeout ends the blocked write.
-            driveUntil(() -> endpoints.openConnections() == HEALTHY, () -> {
+            until(() -> endpoints.openConnections() == HEALTHY, () -> {
             }, WAIT);
-            assertThat(healthy).noneMatch(view -> view.drain().ended());
+            assertThat(healthy).noneMatch(view -> view.ended());
             System.out.printf("slow client: %d healthy streams converged while 1 stuck client was open; %d states of"
                     + " 256 KB written for it, %.0f coalesced; closed as stuck%n", HEALTHY, version[0], coalesced());
         } finally {

@@ -301,6 +301,59 @@ class StatusStreamAutoConfigurationTests {
         return chain == null ? null : chain.getHandler();
     }
 
+    @Test
+    void statusStreamsMayBeInjectedWhereTheDefinitionIsDeclaredAndByBeansItNeeds() {
+        runner.withUserConfiguration(TouchWhereDeclared.class).run(context -> {
+            assertThat(context).as("no dependency cycle").hasNotFailed();
+            TouchWhereDeclared.Bots bots = context.getBean(TouchWhereDeclared.Bots.class);
+            assertThat(bots.saveAndTouch(7L).name()).isEqualTo("bots");
+            assertThat(context.getBean(TouchWhereDeclared.class).touch(8L).name()).isEqualTo("bots");
+        });
+    }
+
+    /** The README's pattern: the configuration that declares the stream injects StatusStreams, as does its policy. */
+    @Configuration(proxyBeanMethods = false)
+    static class TouchWhereDeclared {
+
+        private final StatusStreams streams;
+
+        TouchWhereDeclared(StatusStreams streams) {
+            this.streams = streams;
+        }
+
+        /** An application service: the definition's access policy asks it, and it touches after its writes. */
+        record Bots(StatusStreams streams) {
+            boolean owns(java.util.Set<Long> keys) {
+                return true;
+            }
+
+            StatusStream<Long, String> saveAndTouch(long key) {
+                StatusStream<Long, String> stream = streams.get("bots");
+                stream.touch(key);
+                return stream;
+            }
+        }
+
+        @Bean
+        Bots botService(StatusStreams streams) {
+            return new Bots(streams);
+        }
+
+        @Bean
+        StreamDefinition<Long, String> botStream(Bots bots) {
+            return StreamDefinition.builder("bots", new InMemoryStateSource<Long, String>())
+                    .keyParser(Long::valueOf)
+                    .accessPolicy((principal, keys) -> bots.owns(keys) ? AccessDecision.ALLOW : AccessDecision.DENY)
+                    .build();
+        }
+
+        StatusStream<Long, String> touch(long key) {
+            StatusStream<Long, String> stream = streams.get("bots");
+            stream.touch(key);
+            return stream;
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class TwoStreams {
 

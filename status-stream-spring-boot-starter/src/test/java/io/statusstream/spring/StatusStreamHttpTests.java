@@ -1,11 +1,12 @@
 package io.statusstream.spring;
 
+import io.statusstream.test.StatusStreamClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.statusstream.core.StatusStreamBuilder;
 import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
-import io.statusstream.spring.SseClient.Connection;
-import io.statusstream.spring.SseClient.Event;
+import io.statusstream.test.TestStream;
+import io.statusstream.test.StreamEvent;
 import io.statusstream.spring.TestApplication.Bot;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,27 +56,26 @@ class StatusStreamHttpTests {
     @Qualifier("statusStreamHealthIndicator")
     HealthIndicator health;
 
-    SseClient client;
+    StatusStreamClient client;
 
     @BeforeEach
     void setUp() {
-        client = new SseClient(port, scheduler);
+        client = StatusStreamClient.forPort(port).whileWaiting(scheduler::runDue);
     }
 
     @Test
     void opensAStreamWithEventStreamHeadersAndSendsTheCurrentStateAtOnce() {
         source.put(1L, new Bot("alpha", "RUNNING"));
-        try (Connection stream = connect("/api/v1/bots/1/status-stream")) {
+        try (TestStream stream = connect("/api/v1/bots/1/status-stream")) {
             assertThat(stream.status()).isEqualTo(200);
             assertThat(stream.header("Content-Type")).isEqualToIgnoringCase("text/event-stream;charset=UTF-8");
             assertThat(stream.header("Cache-Control")).contains("no-cache");
             assertThat(stream.header("X-Accel-Buffering")).isEqualTo("no");
             assertThat(stream.header("Content-Encoding")).isNull();
 
-            Event retry = stream.next();
-            assertThat(retry.retry()).isBetween(StatusStreamBuilder.DEFAULT_RECONNECT_DELAY.toMillis(),
+            StreamEvent snapshot = stream.nextEvent();
+            assertThat(stream.retry()).as("the retry hint, before the first event").isBetween(StatusStreamBuilder.DEFAULT_RECONNECT_DELAY.toMillis(),
                     StatusStreamBuilder.DEFAULT_RECONNECT_DELAY.plus(StatusStreamBuilder.DEFAULT_RECONNECT_JITTER).toMillis());
-            Event snapshot = stream.nextEvent();
             assertThat(snapshot.id()).matches("[^-]+-\\d+");
             assertThat(snapshot.data())
                     .isEqualTo("{\"key\":\"1\",\"kind\":\"snapshot\",\"state\":{\"name\":\"alpha\",\"status\":\"RUNNING\"}}");
@@ -85,13 +85,13 @@ class StatusStreamHttpTests {
     @Test
     void sendsEachChangeAsAnEventWhenTheApplicationTouchesTheKey() {
         source.put(2L, new Bot("beta", "RUNNING"));
-        try (Connection stream = connect("/api/v1/bots/2/status-stream")) {
+        try (TestStream stream = connect("/api/v1/bots/2/status-stream")) {
             stream.nextEvent();
             source.put(2L, new Bot("beta", "STOPPED"));
             streams.<Long, Bot>get("bots").touch(2L);
             scheduler.runDue();
 
-            Event change = stream.nextEvent();
+            StreamEvent change = stream.nextEvent();
             assertThat(change.data())
                     .isEqualTo("{\"key\":\"2\",\"kind\":\"change\",\"state\":{\"name\":\"beta\",\"status\":\"STOPPED\"}}");
 
@@ -104,20 +104,21 @@ class StatusStreamHttpTests {
 
     @Test
     void servesTheBrowserClientModule() {
-        try (Connection script = connect("/status-stream/status-stream.js")) {
+        try (TestStream script = connect("/status-stream/status-stream.js")) {
             assertThat(script.status()).isEqualTo(200);
             assertThat(script.header("Content-Type")).contains("javascript");
-            assertThat(script.bodyText()).contains("export function openStatusStream");
+            assertThat(script.body()).contains("export function openStatusStream");
         }
     }
 
     @Test
     void theAsyncRequestTimeoutDoesNotCutAStream() throws InterruptedException {
         source.put(15L, new Bot("q", "v1"));
-        try (Connection stream = connect("/api/v1/bots/15/status-stream")) {
+        try (TestStream stream = connect("/api/v1/bots/15/status-stream")) {
             stream.nextEvent();
             // Far beyond spring.mvc.async.request-timeout (100ms here), and beyond Tomcat's once-a-second timeout check.
-            assertThat(stream.poll(Duration.ofMillis(2500))).as("nothing, not even the end of the stream").isNull();
+            assertThat(stream.poll(Duration.ofMillis(2500))).as("nothing").isNull();
+            assertThat(stream.ended()).as("not even the end of the stream").isFalse();
             source.put(15L, new Bot("q", "v2"));
             streams.<Long, Bot>get("bots").touch(15L);
             scheduler.runDue();
@@ -128,11 +129,11 @@ class StatusStreamHttpTests {
     @Test
     void sendsHeartbeatsOnAnIdleStream() {
         source.put(3L, new Bot("gamma", "IDLE"));
-        try (Connection stream = connect("/api/v1/bots/3/status-stream")) {
-            Event snapshot = stream.nextEvent();
+        try (TestStream stream = connect("/api/v1/bots/3/status-stream")) {
+            StreamEvent snapshot = stream.nextEvent();
             // A stream written to since the last heartbeat tick is not idle yet: the tick after next pings it.
             scheduler.advance(StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL.multipliedBy(2));
-            Event ping = stream.nextEvent();
+            StreamEvent ping = stream.nextEvent();
             assertThat(ping.type()).isEqualTo("ping");
             assertThat(ping.id()).as("a heartbeat leaves the last event id alone").isEqualTo(snapshot.id());
         }
@@ -142,7 +143,7 @@ class StatusStreamHttpTests {
     void replaysTheChangesMissedWhileDisconnectedWhenTheClientReconnectsWithLastEventId() {
         source.put(4L, new Bot("delta", "v1"));
         String lastSeen;
-        try (Connection stream = connect("/api/v1/bots/4/status-stream")) {
+        try (TestStream stream = connect("/api/v1/bots/4/status-stream")) {
             lastSeen = stream.nextEvent().id();
         }
         source.put(4L, new Bot("delta", "v2"));
@@ -152,15 +153,15 @@ class StatusStreamHttpTests {
         streams.<Long, Bot>get("bots").touch(4L);
         scheduler.runDue();
 
-        try (Connection resumed = connect("/api/v1/bots/4/status-stream", Map.of("Last-Event-ID", lastSeen))) {
+        try (TestStream resumed = connect("/api/v1/bots/4/status-stream", Map.of("Last-Event-ID", lastSeen))) {
             assertThat(resumed.nextEvent().data()).contains("\"kind\":\"change\"", "v2");
             assertThat(resumed.nextEvent().data()).contains("\"kind\":\"change\"", "v3");
         }
-        try (Connection resumed = connect("/api/v1/bots/4/status-stream?lastEventId=" + lastSeen)) {
+        try (TestStream resumed = connect("/api/v1/bots/4/status-stream?lastEventId=" + lastSeen)) {
             assertThat(resumed.nextEvent().data())
                     .as("the query parameter stands in for the header").contains("\"kind\":\"change\"", "v2");
         }
-        try (Connection fresh = connect("/api/v1/bots/4/status-stream", Map.of("Last-Event-ID", "not-an-id"))) {
+        try (TestStream fresh = connect("/api/v1/bots/4/status-stream", Map.of("Last-Event-ID", "not-an-id"))) {
             assertThat(fresh.nextEvent().data())
                     .as("a malformed id means: send a snapshot").contains("\"kind\":\"snapshot\"", "v3");
         }
@@ -169,7 +170,7 @@ class StatusStreamHttpTests {
     @Test
     void streamsManyKeysOnOneConnectionEachEventNamingItsKey() {
         source.put(5L, new Bot("e", "a")).put(6L, new Bot("f", "b")).put(7L, new Bot("g", "c"));
-        try (Connection stream = connect("/api/v1/bots/status-stream?ids=5,6,7")) {
+        try (TestStream stream = connect("/api/v1/bots/status-stream?ids=5,6,7")) {
             List<String> data = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 data.add(stream.nextEvent().data());
@@ -190,16 +191,16 @@ class StatusStreamHttpTests {
         source.put(14L, new Bot("p", "OK"));
         int subscribersBefore = subscribers("bots");
         int fetchesBefore = source.callCount();
-        List<CompletableFuture<Connection>> pending = new ArrayList<>();
+        List<CompletableFuture<TestStream>> pending = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            pending.add(client.open("/api/v1/bots/14/status-stream"));
+            pending.add(client.openAsync("/api/v1/bots/14/status-stream", Map.of()));
         }
         // Every request has subscribed and waits for the key's first state; the poller has not run yet.
-        await().atMost(SseClient.TIMEOUT).until(() -> subscribers("bots") == subscribersBefore + 5);
+        await().atMost(StatusStreamClient.DEFAULT_TIMEOUT).until(() -> subscribers("bots") == subscribersBefore + 5);
         scheduler.runDue();
 
-        for (CompletableFuture<Connection> response : pending) {
-            try (Connection stream = response.get(SseClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        for (CompletableFuture<TestStream> response : pending) {
+            try (TestStream stream = response.get(StatusStreamClient.DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 assertThat(stream.nextEvent().data()).startsWith("{\"key\":\"14\",\"kind\":\"snapshot\"");
             }
         }
@@ -208,37 +209,37 @@ class StatusStreamHttpTests {
 
     @Test
     void refusesMalformedKeysAndTooManyKeysWith400ProblemDetails() {
-        try (Connection refused = connect("/api/v1/bots/abc/status-stream")) {
+        try (TestStream refused = connect("/api/v1/bots/abc/status-stream")) {
             assertThat(refused.status()).isEqualTo(400);
             assertThat(refused.header("Content-Type")).isEqualTo("application/problem+json");
-            assertThat(refused.bodyText()).contains("\"status\":400", "malformed key 'abc'").doesNotContain("Exception");
+            assertThat(refused.body()).contains("\"status\":400", "malformed key 'abc'").doesNotContain("Exception");
         }
-        try (Connection refused = connect("/api/v1/bots/status-stream?ids=1,2,3,4,5,6")) {
+        try (TestStream refused = connect("/api/v1/bots/status-stream?ids=1,2,3,4,5,6")) {
             assertThat(refused.status()).isEqualTo(400);
-            assertThat(refused.bodyText()).contains("too many keys");
+            assertThat(refused.body()).contains("too many keys");
         }
-        try (Connection refused = connect("/api/v1/bots/status-stream")) {
+        try (TestStream refused = connect("/api/v1/bots/status-stream")) {
             assertThat(refused.status()).isEqualTo(400);
         }
     }
 
     @Test
     void answers404WhenNoRequestedKeyExistsInTheSource() {
-        try (Connection refused = connect("/api/v1/bots/999/status-stream")) {
+        try (TestStream refused = connect("/api/v1/bots/999/status-stream")) {
             assertThat(refused.status()).isEqualTo(404);
             assertThat(refused.header("Content-Type")).isEqualTo("application/problem+json");
-            assertThat(refused.bodyText()).contains("no such key: 999");
+            assertThat(refused.body()).contains("no such key: 999");
         }
-        try (Connection refused = connect("/api/v1/bots/status-stream?ids=997,996")) {
+        try (TestStream refused = connect("/api/v1/bots/status-stream?ids=997,996")) {
             assertThat(refused.status()).isEqualTo(404);
-            assertThat(refused.bodyText()).contains("no such keys: 997, 996");
+            assertThat(refused.body()).contains("no such keys: 997, 996");
         }
     }
 
     @Test
     void aMultiKeyStreamWithSomeKeysMissingStreamsTheOthersAndNullForTheMissing() {
         source.put(998L, new Bot("x", "y"));
-        try (Connection stream = connect("/api/v1/bots/status-stream?ids=998,995")) {
+        try (TestStream stream = connect("/api/v1/bots/status-stream?ids=998,995")) {
             assertThat(stream.status()).isEqualTo(200);
             List<String> data = List.of(stream.nextEvent().data(), stream.nextEvent().data());
             assertThat(data).contains("{\"key\":\"995\",\"kind\":\"snapshot\",\"state\":null}")
@@ -254,19 +255,19 @@ class StatusStreamHttpTests {
     @Test
     void securedStreamAnswers401WithoutPrincipalAnd403Or404AsThePolicyDecides() {
         source.put(8L, new Bot("h", "OK")).put(66L, new Bot("i", "OK")).put(44L, new Bot("j", "OK"));
-        try (Connection refused = connect("/status-streams/orders/8/status-stream")) {
+        try (TestStream refused = connect("/status-streams/orders/8/status-stream")) {
             assertThat(refused.status()).isEqualTo(401);
         }
-        try (Connection refused = connect("/status-streams/orders/8/status-stream", Map.of("X-User", "mallory"))) {
+        try (TestStream refused = connect("/status-streams/orders/8/status-stream", Map.of("X-User", "mallory"))) {
             assertThat(refused.status()).isEqualTo(403);
         }
-        try (Connection refused = connect("/status-streams/orders/66/status-stream", Map.of("X-User", "alice"))) {
+        try (TestStream refused = connect("/status-streams/orders/66/status-stream", Map.of("X-User", "alice"))) {
             assertThat(refused.status()).isEqualTo(403);
         }
-        try (Connection refused = connect("/status-streams/orders/44/status-stream", Map.of("X-User", "alice"))) {
+        try (TestStream refused = connect("/status-streams/orders/44/status-stream", Map.of("X-User", "alice"))) {
             assertThat(refused.status()).as("the policy hides a key as if it did not exist").isEqualTo(404);
         }
-        try (Connection allowed = connect("/status-streams/orders/8/status-stream", Map.of("X-User", "alice"))) {
+        try (TestStream allowed = connect("/status-streams/orders/8/status-stream", Map.of("X-User", "alice"))) {
             assertThat(allowed.status()).isEqualTo(200);
             assertThat(allowed.nextEvent().data()).startsWith("{\"key\":\"8\",\"kind\":\"snapshot\"");
         }
@@ -276,36 +277,36 @@ class StatusStreamHttpTests {
     void aKeyThePolicyHidesGetsTheSameAnswerAsAKeyThatDoesNotExistSoProbingRevealsNothing() {
         source.put(44L, new Bot("hidden", "OK"));
         Map<String, String> alice = Map.of("X-User", "alice");
-        try (Connection hidden = connect("/status-streams/orders/44/status-stream", alice);
-             Connection absent = connect("/status-streams/orders/45/status-stream", alice)) {
+        try (TestStream hidden = connect("/status-streams/orders/44/status-stream", alice);
+             TestStream absent = connect("/status-streams/orders/45/status-stream", alice)) {
             assertSameAnswer(hidden, "44", absent, "45");
         }
-        try (Connection hidden = connect("/status-streams/orders/status-stream?ids=44,43", alice);
-             Connection absent = connect("/status-streams/orders/status-stream?ids=42,43", alice)) {
+        try (TestStream hidden = connect("/status-streams/orders/status-stream?ids=44,43", alice);
+             TestStream absent = connect("/status-streams/orders/status-stream?ids=42,43", alice)) {
             assertSameAnswer(hidden, "44", absent, "42");
         }
     }
 
-    private static void assertSameAnswer(Connection first, String firstKey, Connection second, String secondKey) {
+    private static void assertSameAnswer(TestStream first, String firstKey, TestStream second, String secondKey) {
         assertThat(first.status()).isEqualTo(404).isEqualTo(second.status());
         for (String header : List.of("Content-Type", "Cache-Control", "Retry-After")) {
             assertThat(first.header(header)).as(header).isEqualTo(second.header(header));
         }
-        assertThat(first.bodyText().replace(firstKey, "<key>"))
-                .isEqualTo(second.bodyText().replace(secondKey, "<key>"));
+        assertThat(first.body().replace(firstKey, "<key>"))
+                .isEqualTo(second.body().replace(secondKey, "<key>"));
     }
 
     @Test
     void allowsCrossOriginStreamsFromConfiguredOriginsOnlyWithCredentials() {
         source.put(13L, new Bot("o", "OK"));
-        try (Connection allowed = connect("/api/v1/bots/13/status-stream",
+        try (TestStream allowed = connect("/api/v1/bots/13/status-stream",
                 Map.of("Origin", "https://app.example.com"))) {
             assertThat(allowed.status()).isEqualTo(200);
             assertThat(allowed.header("Access-Control-Allow-Origin")).isEqualTo("https://app.example.com");
             assertThat(allowed.header("Access-Control-Allow-Credentials")).isEqualTo("true");
             assertThat(allowed.nextEvent().data()).contains("snapshot");
         }
-        try (Connection refused = connect("/api/v1/bots/13/status-stream", Map.of("Origin", "https://evil.example"))) {
+        try (TestStream refused = connect("/api/v1/bots/13/status-stream", Map.of("Origin", "https://evil.example"))) {
             assertThat(refused.status()).isEqualTo(403);
             assertThat(refused.header("Access-Control-Allow-Origin")).isNull();
         }
@@ -315,13 +316,13 @@ class StatusStreamHttpTests {
     void aDisconnectedClientIsReleasedQuietlyAndItsKeyUnwatchedWithoutLeaks(CapturedOutput output) {
         source.put(9L, new Bot("k", "OK"));
         int before = subscribers("bots");
-        try (Connection stream = connect("/api/v1/bots/9/status-stream")) {
+        try (TestStream stream = connect("/api/v1/bots/9/status-stream")) {
             stream.nextEvent();
             assertThat(subscribers("bots")).isEqualTo(before + 1);
         }
         // The server learns of the disconnect when a write fails: heartbeats find it.
         // Every test closes its connections, so every subscription of both streams must end.
-        SseClient.driveUntil(() -> subscribers("bots") == 0 && subscribers("orders") == 0,
+        Drive.until(() -> subscribers("bots") == 0 && subscribers("orders") == 0,
                 () -> scheduler.advance(StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL));
         scheduler.advance(StatusStreamBuilder.DEFAULT_KEY_RETENTION.plus(StatusStreamBuilder.DEFAULT_POLL_INTERVAL));
         assertThat(streams.get("bots").stats().watchedKeys()).isZero();
@@ -332,11 +333,11 @@ class StatusStreamHttpTests {
     @Test
     void metricsCountEventsPollsAndRefusalsTaggedByStream() {
         source.put(11L, new Bot("m", "OK"));
-        try (Connection stream = connect("/api/v1/bots/11/status-stream")) {
+        try (TestStream stream = connect("/api/v1/bots/11/status-stream")) {
             stream.nextEvent();
             assertThat(meters.get("status.stream.subscribers").tag("stream", "bots").gauge().value()).isPositive();
         }
-        try (Connection refused = connect("/api/v1/bots/x/status-stream")) {
+        try (TestStream refused = connect("/api/v1/bots/x/status-stream")) {
             assertThat(refused.status()).isEqualTo(400);
         }
         assertThat(meters.get("status.stream.events.sent").tag("stream", "bots").counter().count()).isPositive();
@@ -350,7 +351,7 @@ class StatusStreamHttpTests {
     @Test
     void healthIsDownWhileAStreamsSourceFailsAndUpAgainWhenItRecovers() {
         source.put(12L, new Bot("n", "OK"));
-        try (Connection stream = connect("/api/v1/bots/12/status-stream")) {
+        try (TestStream stream = connect("/api/v1/bots/12/status-stream")) {
             stream.nextEvent();
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
             source.failWith(new IllegalStateException("database is down"));
@@ -373,11 +374,11 @@ class StatusStreamHttpTests {
         return streams.get(stream).stats().subscribers();
     }
 
-    private Connection connect(String path) {
-        return client.connect(path);
+    private TestStream connect(String path) {
+        return client.open(path);
     }
 
-    private Connection connect(String path, Map<String, String> headers) {
-        return client.connect(path, headers);
+    private TestStream connect(String path, Map<String, String> headers) {
+        return client.open(path, headers);
     }
 }

@@ -1,9 +1,10 @@
 package io.statusstream.spring;
 
+import io.statusstream.test.StatusStreamClient;
 import io.statusstream.core.StatusStreamBuilder;
 import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
-import io.statusstream.spring.SseClient.Connection;
+import io.statusstream.test.TestStream;
 import io.statusstream.spring.TestApplication.Bot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,7 +18,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Connection limits and the ready timeout, on a server allowing two streams in all and one per principal. */
+/** TestStream limits and the ready timeout, on a server allowing two streams in all and one per principal. */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "status-stream.max-connections=2",
         "status-stream.max-connections-per-principal=1",
@@ -38,31 +39,31 @@ class StatusStreamLimitsHttpTests {
     @Autowired
     StatusStreamHandlerMapping endpoints;
 
-    SseClient client;
+    StatusStreamClient client;
 
     @BeforeEach
     void setUp() {
-        client = new SseClient(port, scheduler);
+        client = StatusStreamClient.forPort(port).whileWaiting(scheduler::runDue);
         source.put(1L, new Bot("a", "OK")).put(2L, new Bot("b", "OK"));
     }
 
     @AfterEach
     void everyStreamIsReleased() {
-        SseClient.driveUntil(() -> streams.get("bots").stats().subscribers() == 0
+        Drive.until(() -> streams.get("bots").stats().subscribers() == 0
                         && streams.get("orders").stats().subscribers() == 0 && endpoints.openConnections() == 0,
                 () -> scheduler.advance(StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL));
     }
 
     @Test
     void refusesAPrincipalsStreamBeyondItsLimitWith429AndRetryAfter() {
-        try (Connection first = client.connect("/status-streams/orders/1/status-stream", ALICE)) {
+        try (TestStream first = client.open("/status-streams/orders/1/status-stream", ALICE)) {
             assertThat(first.status()).isEqualTo(200);
-            try (Connection second = client.connect("/status-streams/orders/2/status-stream", ALICE)) {
+            try (TestStream second = client.open("/status-streams/orders/2/status-stream", ALICE)) {
                 assertThat(second.status()).isEqualTo(429);
                 assertRetryAfterIsTheJitteredReconnectDelay(second);
-                assertThat(second.bodyText()).contains("\"status\":429");
+                assertThat(second.body()).contains("\"status\":429");
             }
-            try (Connection other = client.connect("/api/v1/bots/2/status-stream", BOB)) {
+            try (TestStream other = client.open("/api/v1/bots/2/status-stream", BOB)) {
                 assertThat(other.status()).as("the limit is per principal").isEqualTo(200);
             }
         }
@@ -70,19 +71,19 @@ class StatusStreamLimitsHttpTests {
 
     @Test
     void refusesStreamsBeyondTheGlobalLimitWith503AndRetryAfterUntilOneCloses() {
-        Connection first = client.connect("/api/v1/bots/1/status-stream");
-        try (Connection second = client.connect("/api/v1/bots/2/status-stream")) {
+        TestStream first = client.open("/api/v1/bots/1/status-stream");
+        try (TestStream second = client.open("/api/v1/bots/2/status-stream")) {
             assertThat(first.status()).isEqualTo(200);
             assertThat(second.status()).isEqualTo(200);
-            try (Connection third = client.connect("/api/v1/bots/1/status-stream")) {
+            try (TestStream third = client.open("/api/v1/bots/1/status-stream")) {
                 assertThat(third.status()).isEqualTo(503);
                 assertRetryAfterIsTheJitteredReconnectDelay(third);
             }
             first.close();
             // Once the server notices the disconnect (a heartbeat write fails), the place is free again.
             int[] status = new int[1];
-            SseClient.driveUntil(() -> {
-                try (Connection retry = client.connect("/api/v1/bots/1/status-stream")) {
+            Drive.until(() -> {
+                try (TestStream retry = client.open("/api/v1/bots/1/status-stream")) {
                     status[0] = retry.status();
                 }
                 return status[0] == 200;
@@ -94,16 +95,16 @@ class StatusStreamLimitsHttpTests {
     void answers503WhenTheFirstStateOfAKeyIsNotAvailableWithinTheReadyTimeout() {
         source.put(3L, new Bot("c", "OK"));
         source.failWith(new IllegalStateException("database is down"));
-        try (Connection refused = client.connect("/api/v1/bots/3/status-stream")) {
+        try (TestStream refused = client.open("/api/v1/bots/3/status-stream")) {
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.header("Retry-After")).isNotNull();
-            assertThat(refused.bodyText()).contains("not available yet");
+            assertThat(refused.body()).contains("not available yet");
         } finally {
             source.recover();
         }
     }
 
-    private static void assertRetryAfterIsTheJitteredReconnectDelay(Connection refused) {
+    private static void assertRetryAfterIsTheJitteredReconnectDelay(TestStream refused) {
         long min = StatusStreamBuilder.DEFAULT_RECONNECT_DELAY.toSeconds();
         long max = StatusStreamBuilder.DEFAULT_RECONNECT_DELAY.plus(StatusStreamBuilder.DEFAULT_RECONNECT_JITTER)
                 .toSeconds();

@@ -1,10 +1,11 @@
 package io.statusstream.spring;
 
+import io.statusstream.test.StatusStreamClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.statusstream.core.StatusStreamBuilder;
 import io.statusstream.core.testing.InMemoryStateSource;
 import io.statusstream.core.testing.ManualStreamScheduler;
-import io.statusstream.spring.SseClient.Connection;
+import io.statusstream.test.TestStream;
 import io.statusstream.spring.TestApplication.Bot;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -45,9 +46,9 @@ class StuckClientHttpTests {
 
     @Test
     void aClientThatStopsReadingIsCutAsStuckWhileOthersKeepReceiving() throws Exception {
-        SseClient client = new SseClient(port, scheduler);
+        StatusStreamClient client = StatusStreamClient.forPort(port).whileWaiting(scheduler::runDue);
         source.put(1L, new Bot("stuck", "v0")).put(2L, new Bot("healthy", "v0"));
-        try (Socket silent = new Socket(); Connection healthy = client.connect("/api/v1/bots/2/status-stream")) {
+        try (Socket silent = new Socket(); TestStream healthy = client.open("/api/v1/bots/2/status-stream")) {
             healthy.nextEvent();
             silent.setReceiveBufferSize(4096);
             silent.connect(new InetSocketAddress("localhost", port));
@@ -55,10 +56,10 @@ class StuckClientHttpTests {
             request.write(("GET /api/v1/bots/1/status-stream HTTP/1.1\r\nHost: localhost\r\n"
                     + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             request.flush();
-            SseClient.driveUntil(() -> streams.get("bots").stats().subscribers() == 2, scheduler::runDue);
+            Drive.until(() -> streams.get("bots").stats().subscribers() == 2, scheduler::runDue);
 
             int[] version = {0};
-            SseClient.driveUntil(() -> stuckClosed() > 0, () -> {
+            Drive.until(() -> stuckClosed() > 0, () -> {
                 version[0]++;
                 source.put(1L, new Bot("stuck", LARGE + version[0]));
                 streams.<Long, Bot>get("bots").touch(1L);
@@ -69,9 +70,9 @@ class StuckClientHttpTests {
             source.put(2L, new Bot("healthy", "v1"));
             streams.<Long, Bot>get("bots").touch(2L);
             scheduler.runDue();
-            assertThat(healthy.nextMessage().data()).contains("\"status\":\"v1\"");
+            assertThat(healthy.next().data()).contains("\"status\":\"v1\"");
             assertThat(streams.get("bots").stats().subscribers()).isEqualTo(1);
-            SseClient.driveUntil(() -> endpoints.openConnections() == 1, () -> {
+            Drive.until(() -> endpoints.openConnections() == 1, () -> {
             });
         }
     }
