@@ -26,7 +26,7 @@ import java.util.Set;
  *   <li><b>Joining.</b> After it (re)connects, the cluster calls {@link Member#joining()}; once
  *       {@link Member#pollsAlone()} is {@code false} it registers the member's keys and waits for a round of the
  *       leader that started after the registration, then
- *       calls {@link Member#joined(String)}: the shared states now cover the member's keys and are at least as new
+ *       calls {@link Member#joined(String, long)}: the shared states now cover the member's keys and are at least as new
  *       as anything the member polled alone. Should the shared log become unreachable, or its epoch change, the
  *       cluster calls {@link Member#lost(Throwable)} and retries connecting in the background.</li>
  * </ul>
