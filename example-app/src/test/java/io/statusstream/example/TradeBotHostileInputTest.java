@@ -78,9 +78,13 @@ class TradeBotHostileInputTest {
         assertCleanRefusal(tooMany, "101 keys", 400);
         assertThat(tooMany.body()).contains("too many keys");
 
-        Response duplicated = http.get("/api/v1/bots/status-stream?ids=1,1,01,+1,1&ids=1", alice);
+        Response duplicated = http.get("/api/v1/bots/status-stream?ids=1,1,1&ids=1", alice);
         assertThat(duplicated.status()).isEqualTo(200);
         assertThat(duplicated.body()).contains("\"key\":\"1\"");
+        // One spelling per key (KeyParsers.asciiLong()): no sign, no leading zero, no digits of other scripts.
+        for (String otherSpelling : List.of("01", "%2B1", "%EF%BC%91", "%D9%A1")) {
+            assertCleanRefusal(http.get("/api/v1/bots/status-stream?ids=" + otherSpelling, alice), otherSpelling, 400);
+        }
     }
 
     @Test
