@@ -236,8 +236,8 @@ final class Membership<K> {
             LOG.log(Level.WARNING, () -> owner + ": Redis is unreachable (" + cause + "); retrying every "
                     + retryEvery);
         } else {
-            LOG.log(Level.ERROR, owner + ": unexpected failure, taken for an outage of Redis; retrying every "
-                    + retryEvery, cause);
+            LOG.log(Level.ERROR, owner + ": unexpected failure of a heartbeat or a read (" + cause + "); polling"
+                    + " alone as in an outage of Redis, retrying every " + retryEvery, cause);
         }
     }
 

@@ -32,14 +32,14 @@ class MemberCallsTest {
 
     @Test
     void aCallThatThrowsAnErrorIsReportedAndTheCallsAfterItAreStillMade() {
-        member.failOnce("hinted", new OutOfMemoryError("simulated"));
+        member.failOnce("hinted", new NoClassDefFoundError("simulated"));
         calls.add(call("first", 1));
         calls.add(call("second", 2));
 
         calls.drain();
 
         assertThat(member.calls()).hasSize(2);
-        assertThat(failures).containsExactly("first: java.lang.OutOfMemoryError: simulated");
+        assertThat(failures).containsExactly("first: java.lang.NoClassDefFoundError: simulated");
     }
 
     @Test
