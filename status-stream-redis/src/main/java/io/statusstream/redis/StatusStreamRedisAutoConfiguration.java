@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -35,7 +36,9 @@ public final class StatusStreamRedisAutoConfiguration {
     StreamClusterFactory statusStreamRedisClusterFactory(RedisConnectionFactory connectionFactory,
                                                          StatusStreamClusterProperties properties,
                                                          Environment environment) {
-        Duration commandTimeout = environment.getProperty("spring.data.redis.timeout", Duration.class);
+        // The binder converts "500ms" whatever conversion service the environment has (a context runner's has none).
+        Duration commandTimeout = Binder.get(environment).bind("spring.data.redis.timeout", Duration.class)
+                .orElse(null);
         return new RedisClusterFactory(connectionFactory, properties, commandTimeout);
     }
 
