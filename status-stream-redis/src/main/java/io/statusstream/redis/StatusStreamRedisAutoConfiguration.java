@@ -22,6 +22,10 @@ import java.time.Duration;
  * {@link RedisConnectionFactory} bean, as Spring Boot's {@code spring-boot-starter-data-redis} provides): one
  * {@link RedisStreamCluster} per stream, keys as text through the stream's key formatter and parser. Turn it off with
  * {@code status-stream.cluster.enabled=false}; declare a {@link StreamClusterFactory} bean to replace it.
+ *
+ * <p>Opens no connection itself: each cluster connects when its stream starts it. The factory is immutable and
+ * thread-safe. A cluster's log read blocks for at most half the connection's command timeout
+ * ({@code spring.data.redis.timeout}), so an idle read is never taken for an outage.
  */
 @AutoConfiguration(beforeName = "io.statusstream.spring.StatusStreamAutoConfiguration",
         afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
