@@ -1,24 +1,17 @@
 package io.statusstream.redis;
 
 import io.statusstream.core.SharedEvent;
-import io.statusstream.core.StateEvent;
 import io.statusstream.core.StreamCluster;
-import org.springframework.data.redis.connection.RedisConnection;
+import io.statusstream.redis.ScriptReplies.HistoryEntry;
+import io.statusstream.redis.ScriptReplies.RoundReply;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.stream.ByteRecord;
-import org.springframework.data.redis.connection.stream.ReadOffset;
-import org.springframework.data.redis.connection.stream.StreamOffset;
-import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,10 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A {@link StreamCluster} on Redis: a lease with a fencing token for the leader, per-instance sets of watched keys
@@ -38,14 +29,19 @@ import java.util.function.Function;
  *
  * <p><b>Threads.</b> One thread sends a heartbeat every third of the lease time (registers watched keys, takes or
  * renews the lease, notices a completed round or a changed epoch); one thread reads the log and hints with a blocking
- * {@code XREAD} on a connection of its own. Both are daemon threads named after the stream.
+ * {@code XREAD} on a connection of its own. Both are daemon threads named after the stream. Neither holds a lock that
+ * the engine's threads take: {@link #leaderToken()} reads one immutable value and does no I/O; the other methods do
+ * their own I/O on the caller's thread, without a lock. Calls to the engine's {@link Member} are made outside any lock,
+ * in the order the cluster decided them. A heartbeat or a read that throws anything, an {@link Error} included, is
+ * logged and taken for an outage; the threads go on.
  *
- * <p><b>Failure.</b> A failed heartbeat or read, or a lease not renewed in time, tells the engine the cluster is lost
- * ({@link Member#lost}); heartbeats go on, and the next one that succeeds starts joining again. Set the connection's
- * command timeout ({@code spring.data.redis.timeout}) below the lease time so that an unreachable Redis is noticed
- * quickly; the lease is given up locally when it could not be renewed in time whatever the timeout.
+ * <p><b>Failure.</b> A failed heartbeat, reads that keep failing, or a lease not renewed in time, tell the engine the
+ * cluster is lost ({@link Member#lost}); heartbeats go on, and the next one that succeeds starts joining again. Set the
+ * connection's command timeout ({@code spring.data.redis.timeout}) below the lease time so that an unreachable Redis
+ * is noticed quickly; the lease is given up locally when it could not be renewed in time whatever the timeout.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Methods other than {@link #start}, {@link #leaderToken}, {@link #close} and {@link #memberId} throw
+ * {@link IllegalStateException} before {@link #start}.
  *
  * @param <K> key type
  */
@@ -53,61 +49,27 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
 
     private static final System.Logger LOG = System.getLogger(RedisStreamCluster.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int READ_COUNT = 1000;
     /** Keys per history script call, so one call does not hold Redis long. */
     private static final int HISTORY_CHUNK = 500;
-    /** How long, in lease times, joining may wait for a round before polling alone again for as long. */
-    private static final int JOIN_ATTEMPT_LEASES = 5;
-    /** Consecutive failed reads of the log after which the cluster counts as lost. */
-    private static final int MAX_FAILED_READS = 3;
 
     private final RedisConnectionFactory connectionFactory;
-    private final StringRedisTemplate redis;
-    private final Function<? super K, String> keyFormatter;
-    private final Function<String, ? extends K> keyParser;
-    private final String prefixBase;
-    private final Duration leaseTime;
-    private final int historyLength;
-    private final int logLength;
-    private final Duration readBlock;
-    private final String memberId;
-
-    private String prefix;
-    private Member<K> member;
-    private ScheduledExecutorService heartbeats;
-    private Thread reader;
-    private RedisConnection readerConnection;
-
-    /** Guarded by {@code this}. */
-    private State state = State.ALONE;
-    private String epoch;
-    private long registeredAt = -1;
-    private long joinDeadline;
-    private long retryAfterNanos;
-    private long logSeq;
-    private String hintOffset = "$";
-    private final Set<String> sentKeys = new HashSet<>();
-    private final Set<String> hintedKeys = new HashSet<>();
-    private boolean resetKeys = true;
-    private boolean failing;
+    private final KeyCodec<K> keys;
+    private final ClusterSettings settings;
+    private final LeaseKeeper lease;
+    /** Set once by {@link #start}; immutable. */
+    private volatile Running<K> running;
+    /** Guarded by {@code lifecycle}, which is held only to start or close, never over I/O. */
     private boolean closed;
-    /** Reader-confined. */
-    private int failedReads;
-
-    private volatile long token;
-    private volatile long leaseValidUntilNanos;
+    private final Object lifecycle = new Object();
 
     private RedisStreamCluster(Builder<K> builder) {
         this.connectionFactory = builder.connectionFactory;
-        this.redis = new StringRedisTemplate(builder.connectionFactory);
-        this.keyFormatter = builder.keyFormatter;
-        this.keyParser = builder.keyParser;
-        this.prefixBase = builder.prefix;
-        this.leaseTime = builder.leaseTime;
-        this.historyLength = builder.historyLength;
-        this.logLength = builder.logLength;
-        this.readBlock = builder.readBlock != null ? builder.readBlock : Builder.defaultReadBlock(builder.leaseTime);
-        this.memberId = builder.memberId != null ? builder.memberId : newMemberId();
+        this.keys = new KeyCodec<>(builder.keyFormatter, builder.keyParser);
+        this.settings = new ClusterSettings(builder.prefix, builder.leaseTime, builder.historyLength,
+                builder.logLength, builder.readBlock != null ? builder.readBlock
+                : Builder.defaultReadBlock(builder.leaseTime), builder.memberId != null ? builder.memberId
+                : newMemberId());
+        this.lease = new LeaseKeeper(settings.leaseTime(), System.nanoTime());
     }
 
     /**
@@ -123,618 +85,185 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
         return new Builder<>(connectionFactory, keyFormatter, keyParser);
     }
 
+    /** What {@link #start} made: the member's commands, registration, membership and threads. */
+    private record Running<K>(ClusterCommands commands, KeyRegistration registration, Membership<K> membership,
+                              Heartbeat<K> heartbeat, LogReader<K> reader) {
+    }
+
     // ------------------------------------------------------------------------------------------------ lifecycle
 
     @Override
     public void start(Member<K> member) {
-        synchronized (this) {
-            if (this.member != null) {
-                throw new IllegalStateException(this + " is already started");
+        Objects.requireNonNull(member, "member");
+        synchronized (lifecycle) {
+            if (running != null || closed) {
+                throw new IllegalStateException(this + (closed ? " is closed" : " is already started"));
             }
-            this.member = Objects.requireNonNull(member, "member");
-            this.prefix = prefixBase + ":{" + member.name() + "}:";
+            Running<K> started = connect(member);
+            running = started;
+            // Under the lock (no I/O: the threads only start), so that a concurrent close stops them.
+            String threads = "status-stream-" + member.name() + "-cluster";
+            started.heartbeat().start(threads + "-heartbeat", Duration.ofMillis(settings.heartbeatPeriodMillis()));
+            started.reader().start(threads + "-reader");
         }
-        String name = "status-stream-" + member.name() + "-cluster";
-        heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, name + "-heartbeat"));
-        long period = Math.max(1, leaseTime.toMillis() / 3);
-        heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, period, TimeUnit.MILLISECONDS);
-        reader = daemon(this::readLoop, name + "-reader");
-        reader.start();
+    }
+
+    private Running<K> connect(Member<K> member) {
+        ClusterCommands commands = new ClusterCommands(new StringRedisTemplate(connectionFactory), settings,
+                member.name());
+        String owner = "RedisStreamCluster[" + commands.prefix() + " member " + settings.memberId() + "]";
+        Duration period = Duration.ofMillis(settings.heartbeatPeriodMillis());
+        KeyRegistration registration = new KeyRegistration();
+        Membership<K> membership = new Membership<>(new JoinProtocol(settings.leaseTime()), member, lease,
+                registration, owner, period, System::nanoTime);
+        return new Running<>(commands, registration, membership,
+                new Heartbeat<>(member, keys, registration, commands, lease, membership, owner),
+                new LogReader<>(connectionFactory, settings, commands.prefix(), keys, membership, owner));
     }
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed || member == null) {
-                closed = true;
-                return;
-            }
-            closed = true;
-            notifyAll();
-        }
-        heartbeats.shutdownNow();
-        try {
-            heartbeats.awaitTermination(leaseTime.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        token = 0;
-        try {
-            run(ClusterScripts.LEAVE, prefix, memberId);
-        } catch (RuntimeException unreachable) {
-            LOG.log(Level.DEBUG, () -> this + ": could not leave the cluster cleanly: " + unreachable);
-        }
-        closeReaderConnection();
-        try {
-            reader.join(leaseTime.toMillis() + 1000);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    // ----------------------------------------------------------------------------------------------- heartbeat
-
-    private void heartbeat() {
-        try {
-            boolean stoppedAlone = !member.pollsAlone();
-            Set<String> watched = format(member.watchedKeys());
-            long started = System.nanoTime();
-            boolean sentAll;
-            long readBefore;
-            synchronized (this) {
-                sentAll = resetKeys;
-                // The reader only reads what Redis had: a log position below this one means the log went back.
-                readBefore = state == State.JOINED ? logSeq : -1;
-            }
-            List<String> reply = run(ClusterScripts.HEARTBEAT, heartbeatArgs(watched));
-            renewed(Long.parseLong(reply.get(1)), started);
-            synchronized (this) {
-                sentKeys.clear();
-                sentKeys.addAll(watched);
-                // Registration gone (this member expired, e.g. after a long pause): send every key next time.
-                resetKeys = !sentAll && !"1".equals(reply.get(5));
-                recovered();
-                advance(reply.get(0), Long.parseLong(reply.get(2)), Long.parseLong(reply.get(3)), reply.get(4),
-                        reply.get(6), stoppedAlone, readBefore);
-            }
-        } catch (RuntimeException failure) {
-            failed(failure);
-        }
-    }
-
-    private List<String> heartbeatArgs(Set<String> watched) {
-        List<String> args = new ArrayList<>(List.of(prefix, memberId, Long.toString(memberTtlMillis()),
-                Long.toString(leaseTime.toMillis()), newEpoch()));
-        synchronized (this) {
-            args.add(resetKeys ? "1" : "0");
-            List<String> added = new ArrayList<>();
-            for (String key : watched) {
-                if (resetKeys || !sentKeys.contains(key)) {
-                    added.add(key);
-                }
-            }
-            List<String> removed = new ArrayList<>();
-            if (!resetKeys) {
-                for (String key : sentKeys) {
-                    if (!watched.contains(key)) {
-                        removed.add(key);
-                    }
-                }
-                for (String key : hintedKeys) {
-                    if (!watched.contains(key) && !sentKeys.contains(key)) {
-                        removed.add(key);
-                    }
-                }
-            }
-            hintedKeys.clear();
-            args.add(Integer.toString(added.size()));
-            args.addAll(added);
-            args.add(Integer.toString(removed.size()));
-            args.addAll(removed);
-        }
-        return args;
-    }
-
-    /** The lease as the heartbeat found it; a newly taken lease starts a round at once. */
-    private void renewed(long heldToken, long startedNanos) {
-        long previous = token;
-        leaseValidUntilNanos = startedNanos + leaseTime.toNanos() * 9 / 10;
-        token = heldToken;
-        if (heldToken != 0 && heldToken != previous) {
-            LOG.log(Level.DEBUG, () -> this + ": took the lease, token " + heldToken);
-            member.hinted(List.of());
-        }
-    }
-
-    /** Moves the joining state machine on after a successful heartbeat; under {@code this}. */
-    private void advance(String currentEpoch, long now, long seq, String round, String lastHint,
-                         boolean stoppedAlone, long readBefore) {
-        switch (state) {
-            case ALONE -> {
-                if (System.nanoTime() - retryAfterNanos >= 0) {
-                    state = State.JOINING;
-                    epoch = currentEpoch;
-                    hintOffset = lastHint;
-                    registeredAt = -1;
-                    joinDeadline = now + JOIN_ATTEMPT_LEASES * leaseTime.toMillis();
-                    member.joining();
-                    notifyAll();
-                }
-            }
-            case JOINING -> {
-                if (!currentEpoch.equals(epoch)) {
-                    epoch = currentEpoch;
-                    registeredAt = -1;
-                }
-                if (registeredAt < 0) {
-                    if (stoppedAlone) {
-                        registeredAt = now;
-                        requestRound();
-                    }
-                } else if (roundStartedAt(round) > registeredAt) {
-                    state = State.JOINED;
-                    logSeq = seq;
-                    member.joined(currentEpoch, seq);
-                    notifyAll();
-                    LOG.log(Level.DEBUG, () -> this + ": joined at log seq " + seq);
-                    return;
-                }
-                if (now > joinDeadline) {
-                    giveUpJoining();
-                }
-            }
-            case JOINED -> {
-                if (!currentEpoch.equals(epoch)) {
-                    lose(new IllegalStateException("the cluster's epoch changed from " + epoch + " to "
-                            + currentEpoch + ": Redis lost the shared log"));
-                } else if (seq < readBefore) {
-                    // Restored from an older snapshot: its sequence numbers would be issued again for new states.
-                    // The script checks again, atomically, before it starts a new epoch.
-                    String renewed = run(ClusterScripts.RENEW_EPOCH, prefix, epoch, newEpoch(),
-                            Long.toString(readBefore)).get(0);
-                    if (!renewed.equals(epoch)) {
-                        lose(new IllegalStateException("the shared log went back from " + readBefore + " to " + seq
-                                + " (Redis restored from an older snapshot?): a new epoch begins"));
-                    }
-                }
-            }
-        }
-    }
-
-    /** Asks the leader for a full round, so that joining takes one round trip rather than up to an interval. */
-    private void requestRound() {
-        try {
-            hint(List.of());
-        } catch (RuntimeException failure) {
-            LOG.log(Level.DEBUG, () -> this + ": could not ask for a round, waiting for the next one: " + failure);
-        }
-    }
-
-    private void giveUpJoining() {
-        lose(new IllegalStateException("no poll round of the cluster completed within "
-                + Duration.ofMillis(JOIN_ATTEMPT_LEASES * leaseTime.toMillis()) + " (is the poller's source down?)"));
-        retryAfterNanos = System.nanoTime() + leaseTime.toNanos() * JOIN_ATTEMPT_LEASES;
-    }
-
-    private static long roundStartedAt(String round) {
-        int colon = round.indexOf(':');
-        return colon < 0 ? -1 : Long.parseLong(round.substring(colon + 1));
-    }
-
-    private void failed(RuntimeException failure) {
-        token = 0;
-        synchronized (this) {
+        Running<K> started;
+        synchronized (lifecycle) {
             if (closed) {
                 return;
             }
-            if (!failing) {
-                failing = true;
-                LOG.log(Level.WARNING, () -> this + ": Redis is unreachable (" + failure + "); retrying every "
-                        + Duration.ofMillis(Math.max(1, leaseTime.toMillis() / 3)));
-            }
-            resetKeys = true;
-            lose(failure);
+            closed = true;
+            started = running;
         }
-    }
-
-    private void recovered() {
-        if (failing) {
-            failing = false;
-            LOG.log(Level.INFO, () -> this + ": Redis is reachable again, joining the cluster");
+        if (started == null) {
+            return;
         }
-    }
-
-    /** Leaves JOINING or JOINED for ALONE and tells the engine; under {@code this}. */
-    private void lose(Throwable cause) {
-        state = State.ALONE;
-        epoch = null;
-        resetKeys = true;
-        member.lost(cause);
-    }
-
-    // -------------------------------------------------------------------------------------------------- reader
-
-    private void readLoop() {
-        while (true) {
-            long fromSeq;
-            String hintsFrom;
-            String readEpoch;
-            synchronized (this) {
-                while (!closed && state == State.ALONE) {
-                    waitQuietly();
-                }
-                if (closed) {
-                    return;
-                }
-                fromSeq = state == State.JOINED ? logSeq : -1;
-                hintsFrom = hintOffset;
-                readEpoch = epoch;
-            }
-            try {
-                read(fromSeq, hintsFrom, readEpoch);
-                failedReads = 0;
-            } catch (RuntimeException failure) {
-                closeReaderConnection();
-                synchronized (this) {
-                    if (closed) {
-                        return;
-                    }
-                    // One slow read (a starved CPU) is not an outage: the heartbeat decides that. Reads that keep
-                    // failing are, or this instance would fan out nothing while its heartbeats succeed.
-                    if (state != State.ALONE && ++failedReads >= MAX_FAILED_READS) {
-                        failedReads = 0;
-                        failed(failure);
-                    } else {
-                        LOG.log(Level.DEBUG, () -> this + ": a read of the shared log failed, retrying: " + failure);
-                    }
-                }
-            }
-        }
-    }
-
-    private void waitQuietly() {
+        started.membership().close();
+        started.heartbeat().stop(settings.leaseTime());
+        lease.drop(System.nanoTime());
         try {
-            wait(leaseTime.toMillis());
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
+            started.commands().leave();
+        } catch (RuntimeException unreachable) {
+            LOG.log(Level.DEBUG, () -> this + ": could not leave the cluster cleanly: " + unreachable);
         }
-    }
-
-    private void read(long fromSeq, String hintsFrom, String readEpoch) {
-        List<StreamOffset<byte[]>> offsets = new ArrayList<>(2);
-        offsets.add(StreamOffset.create(bytes(prefix + "hints"), ReadOffset.from(hintsFrom)));
-        if (fromSeq >= 0) {
-            offsets.add(StreamOffset.create(bytes(prefix + "log"), ReadOffset.from("0-" + fromSeq)));
-        }
-        @SuppressWarnings("unchecked")
-        List<ByteRecord> records = readerConnection().streamCommands().xRead(
-                StreamReadOptions.empty().count(READ_COUNT).block(readBlock), offsets.toArray(StreamOffset[]::new));
-        LogBatch<K> batch = new LogBatch<>(readEpoch, hintsFrom);
-        String logKey = prefix + "log";
-        for (ByteRecord record : records == null ? List.<ByteRecord>of() : records) {
-            Map<String, String> fields = fields(record.getValue());
-            if (logKey.equals(text(record.getStream()))) {
-                batch.add(record.getId().getSequence(), fields.get("e"));
-                K key = parse(fields.get("k"));
-                if (key != null) {
-                    batch.events.add(event(key, record.getId().getSequence(), fields));
-                }
-            } else {
-                batch.lastHint = record.getId().getValue();
-                batch.hints.add(fields.getOrDefault("h", ""));
-            }
-        }
-        deliver(fromSeq, readEpoch, batch);
-    }
-
-    private void deliver(long fromSeq, String readEpoch, LogBatch<K> batch) {
-        synchronized (this) {
-            if (state == State.ALONE || !Objects.equals(readEpoch, epoch)) {
-                return;
-            }
-            hintOffset = batch.lastHint;
-            if (batch.lastSeq > 0 && state == State.JOINED && logSeq == fromSeq) {
-                if (batch.foreignEpoch != null) {
-                    lose(new IllegalStateException("the shared log holds events of epoch " + batch.foreignEpoch
-                            + ", not " + readEpoch + ": Redis lost or replaced the shared log"));
-                    return;
-                }
-                if (batch.firstSeq != fromSeq + 1 && fromSeq > 0) {
-                    lose(new IllegalStateException("this instance fell behind the shared log (at " + fromSeq
-                            + ", oldest retained " + batch.firstSeq + "); raise the log length"));
-                    return;
-                }
-                logSeq = batch.lastSeq;
-                if (!batch.events.isEmpty()) {
-                    member.received(readEpoch, batch.events);
-                }
-            }
-        }
-        List<String> hints = batch.hints;
-        if (leaderToken() != 0) {
-            for (String hint : hints) {
-                member.hinted(hint.isEmpty() ? List.of() : parseAll(hint.split("\n")));
-            }
-        }
-    }
-
-    private SharedEvent<K> event(K key, long seq, Map<String, String> fields) {
-        String data = fields.get("d");
-        return new SharedEvent<>(key, seq, kind(fields.get("t")), "1".equals(fields.get("p")), data,
-                fields.getOrDefault("n", data));
-    }
-
-    private synchronized RedisConnection readerConnection() {
-        if (closed) {
-            throw new IllegalStateException(this + " is closed");
-        }
-        if (readerConnection == null || readerConnection.isClosed()) {
-            readerConnection = connectionFactory.getConnection();
-        }
-        return readerConnection;
-    }
-
-    private void closeReaderConnection() {
-        RedisConnection connection;
-        synchronized (this) {
-            connection = readerConnection;
-            readerConnection = null;
-        }
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (RuntimeException ignored) {
-                // already broken
-            }
-        }
+        started.reader().stop(settings.leaseTime().plusSeconds(1));
     }
 
     // ------------------------------------------------------------------------------------------------ the SPI
 
     @Override
     public long leaderToken() {
-        return System.nanoTime() - leaseValidUntilNanos < 0 ? token : 0;
+        return lease.token(System.nanoTime());
     }
 
     @Override
-    public Round<K> beginRound(long leaseToken) {
-        List<String> reply = fenced(ClusterScripts.BEGIN_ROUND, prefix, memberId, Long.toString(leaseToken));
-        return new Round<>(Set.copyOf(parseAll(reply.subList(3, reply.size()).toArray(String[]::new))),
-                reply.get(0), Long.parseLong(reply.get(1)), Long.parseLong(reply.get(2)));
+    public Round<K> beginRound(long token) {
+        RoundReply round = fenced(token, () -> started().commands().beginRound(token));
+        return new Round<>(Set.copyOf(keys.parseAll(round.keys())), round.epoch(), round.lastSeq(),
+                round.startedAt());
     }
 
     @Override
-    public Map<K, List<SharedEvent<K>>> history(Collection<? extends K> keys, int perKey) {
+    public Map<K, List<SharedEvent<K>>> history(Collection<? extends K> wanted, int perKey) {
+        ClusterCommands commands = started().commands();
         Map<K, List<SharedEvent<K>>> history = new LinkedHashMap<>();
-        List<K> all = List.copyOf(keys);
+        List<K> all = List.copyOf(wanted);
         for (int from = 0; from < all.size(); from += HISTORY_CHUNK) {
-            readHistory(all.subList(from, Math.min(all.size(), from + HISTORY_CHUNK)), perKey, history);
+            Map<String, K> byText = new LinkedHashMap<>();
+            for (K key : all.subList(from, Math.min(all.size(), from + HISTORY_CHUNK))) {
+                byText.put(keys.format(key), key);
+            }
+            for (HistoryEntry entry : commands.history(perKey, byText.keySet())) {
+                K key = byText.get(entry.key());
+                if (key != null) {
+                    history.computeIfAbsent(key, k -> new ArrayList<>()).add(EventFields.fromHistory(key, entry));
+                }
+            }
         }
         return history;
     }
 
-    private void readHistory(List<K> keys, int perKey, Map<K, List<SharedEvent<K>>> history) {
-        List<String> args = new ArrayList<>(keys.size() + 2);
-        args.add(prefix);
-        args.add(Integer.toString(perKey));
-        Map<String, K> byText = new LinkedHashMap<>();
-        for (K key : keys) {
-            String text = keyFormatter.apply(key);
-            byText.put(text, key);
-            args.add(text);
-        }
-        List<String> reply = run(ClusterScripts.HISTORY, args);
-        for (int i = 0; i + 5 < reply.size(); i += 6) {
-            K key = byText.get(reply.get(i));
-            SharedEvent<K> event = new SharedEvent<>(key, Long.parseLong(reply.get(i + 1)), kind(reply.get(i + 2)),
-                    "1".equals(reply.get(i + 3)), reply.get(i + 4), reply.get(i + 5));
-            history.computeIfAbsent(key, k -> new ArrayList<>()).add(event);
-        }
-    }
-
     @Override
-    public void append(long leaseToken, List<SharedEvent<K>> events) {
-        List<String> args = new ArrayList<>(6 + events.size() * 7);
-        args.addAll(List.of(prefix, memberId, Long.toString(leaseToken), Integer.toString(historyLength),
-                Integer.toString(logLength), Integer.toString(events.size())));
+    public void append(long token, List<SharedEvent<K>> events) {
+        List<String> args = new ArrayList<>(events.size() * EventFields.APPEND_ARGS);
         for (SharedEvent<K> event : events) {
-            boolean same = event.data().equals(event.snapshotData());
-            args.addAll(List.of(keyFormatter.apply(event.key()), Long.toString(event.seq()), kind(event.kind()),
-                    event.present() ? "1" : "0", event.data(), same ? "" : event.snapshotData(), same ? "1" : "0"));
+            args.addAll(EventFields.appendArgs(keys.format(event.key()), event));
         }
-        fenced(ClusterScripts.APPEND, args.toArray(String[]::new));
+        fenced(token, () -> started().commands().append(token, args));
     }
 
     @Override
-    public void completeRound(long leaseToken, Round<K> round) {
-        fenced(ClusterScripts.COMPLETE_ROUND, prefix, memberId, Long.toString(leaseToken),
-                Long.toString(round.startedAt()));
+    public void completeRound(long token, Round<K> round) {
+        fenced(token, () -> {
+            started().commands().completeRound(token, round.startedAt());
+            return null;
+        });
     }
 
     @Override
-    public void forget(long leaseToken, Collection<? extends K> keys) {
-        List<String> args = new ArrayList<>(List.of(prefix, memberId, Long.toString(leaseToken)));
-        keys.forEach(key -> args.add(keyFormatter.apply(key)));
-        fenced(ClusterScripts.FORGET, args.toArray(String[]::new));
+    public void forget(long token, Collection<? extends K> forgotten) {
+        Set<String> texts = keys.formatAll(forgotten);
+        fenced(token, () -> {
+            started().commands().forget(token, texts);
+            return null;
+        });
     }
 
     @Override
-    public void hint(Collection<? extends K> keys) {
-        sendHint(format(keys), false);
+    public void hint(Collection<? extends K> hinted) {
+        started().commands().hint(keys.formatAll(hinted), false);
     }
 
     @Override
-    public void load(Collection<? extends K> keys) {
-        Set<String> texts = format(keys);
-        synchronized (this) {
-            hintedKeys.addAll(texts);
-        }
-        sendHint(texts, true);
-    }
-
-    private void sendHint(Set<String> texts, boolean register) {
-        List<String> args = new ArrayList<>(List.of(prefix, memberId, Long.toString(memberTtlMillis()),
-                Integer.toString(Math.max(100, logLength / 10)), String.join("\n", texts)));
-        if (register) {
-            args.addAll(texts);
-        }
-        run(ClusterScripts.HINT, args);
+    public void load(Collection<? extends K> loaded) {
+        Running<K> started = started();
+        Set<String> texts = keys.formatAll(loaded);
+        started.registration().loaded(texts);
+        started.commands().hint(texts, true);
     }
 
     @Override
-    public Set<K> watchedAmong(long leaseToken, Collection<? extends K> keys) {
-        List<String> args = new ArrayList<>(List.of(prefix, memberId, Long.toString(leaseToken)));
-        args.addAll(format(keys));
-        return new LinkedHashSet<>(parseAll(fenced(ClusterScripts.WATCHED_AMONG, args.toArray(String[]::new))
-                .toArray(String[]::new)));
+    public Set<K> watchedAmong(long token, Collection<? extends K> candidates) {
+        Set<String> texts = keys.formatAll(candidates);
+        return new LinkedHashSet<>(keys.parseAll(fenced(token, () -> started().commands().watchedAmong(token, texts))
+                .keys()));
     }
 
     // ------------------------------------------------------------------------------------------------ plumbing
 
-    private List<String> fenced(RedisScript<List> script, String... args) {
+    /** A fenced call; a lost lease is forgotten at once, so {@link #leaderToken} stops handing it out. */
+    private <T> T fenced(long token, Supplier<T> call) {
         try {
-            return run(script, List.of(args));
-        } catch (RuntimeException failure) {
-            String message = String.valueOf(failure.getMessage()) + (failure.getCause() == null ? ""
-                    : " " + failure.getCause().getMessage());
-            if (message.contains("LEASE lost") || message.contains("SEQ:")) {
-                token = 0;
-                throw new LeadershipLostException(message);
-            }
-            throw failure;
+            return call.get();
+        } catch (LeadershipLostException lost) {
+            lease.drop(token, System.nanoTime());
+            throw lost;
         }
     }
 
-    private List<String> run(RedisScript<List> script, String... args) {
-        return run(script, List.of(args));
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<String> run(RedisScript<List> script, List<String> args) {
-        // The first key tells Redis Cluster where to run the script; every key of the stream shares its slot.
-        List<Object> reply = redis.execute(script, List.of(prefix + "epoch"), args.toArray());
-        List<String> texts = new ArrayList<>(reply == null ? 0 : reply.size());
-        if (reply != null) {
-            for (Object value : reply) {
-                texts.add(value == null ? null : value.toString());
-            }
+    private Running<K> started() {
+        Running<K> started = running;
+        if (started == null) {
+            throw new IllegalStateException(this + " is not started");
         }
-        return texts;
+        return started;
     }
 
-    private Set<String> format(Collection<? extends K> keys) {
-        Set<String> texts = new LinkedHashSet<>(keys.size() * 2);
-        for (K key : keys) {
-            texts.add(keyFormatter.apply(key));
-        }
-        return texts;
-    }
-
-    private List<K> parseAll(String[] texts) {
-        List<K> keys = new ArrayList<>(texts.length);
-        for (String text : texts) {
-            K key = parse(text);
-            if (key != null) {
-                keys.add(key);
-            }
-        }
-        return keys;
-    }
-
-    private K parse(String text) {
-        try {
-            return text == null ? null : keyParser.apply(text);
-        } catch (RuntimeException malformed) {
-            LOG.log(Level.DEBUG, () -> this + ": ignoring key '" + text + "' from Redis: " + malformed);
-            return null;
-        }
-    }
-
-    private long memberTtlMillis() {
-        return leaseTime.toMillis() * 3;
-    }
-
-    private static Map<String, String> fields(Map<byte[], byte[]> raw) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        raw.forEach((name, value) -> fields.put(text(name), text(value)));
-        return fields;
-    }
-
-    private static String kind(StateEvent.Kind kind) {
-        return switch (kind) {
-            case SNAPSHOT -> "s";
-            case CHANGE -> "c";
-            case REMOVED -> "r";
-        };
-    }
-
-    private static StateEvent.Kind kind(String code) {
-        return switch (code) {
-            case "s" -> StateEvent.Kind.SNAPSHOT;
-            case "r" -> StateEvent.Kind.REMOVED;
-            default -> StateEvent.Kind.CHANGE;
-        };
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static String newEpoch() {
-        return Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
-    }
-
-    private static String newMemberId() {
-        return Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36).toLowerCase(Locale.ROOT);
-    }
-
-    private static Thread daemon(Runnable runnable, String name) {
-        Thread thread = new Thread(runnable, name);
-        thread.setDaemon(true);
-        return thread;
+    /** The settings it was built with. */
+    ClusterSettings settings() {
+        return settings;
     }
 
     /** This member's id in the cluster, random per instance unless set. */
     public String memberId() {
-        return memberId;
+        return settings.memberId();
     }
 
     @Override
     public String toString() {
-        return "RedisStreamCluster[" + (prefix == null ? prefixBase : prefix) + " member " + memberId + "]";
+        Running<K> started = running;
+        return "RedisStreamCluster[" + (started == null ? settings.prefix() : started.commands().prefix())
+                + " member " + settings.memberId() + "]";
     }
 
-    private enum State { ALONE, JOINING, JOINED }
-
-    /** What one read of the log and the hints brought. */
-    private static final class LogBatch<K> {
-        final List<SharedEvent<K>> events = new ArrayList<>();
-        final List<String> hints = new ArrayList<>();
-        private final String expectedEpoch;
-        String lastHint;
-        long firstSeq;
-        long lastSeq;
-        String foreignEpoch;
-
-        LogBatch(String expectedEpoch, String hintsFrom) {
-            this.expectedEpoch = expectedEpoch;
-            this.lastHint = hintsFrom;
-        }
-
-        /** A log record, parsed or not: positions advance past records whose key this instance cannot parse. */
-        void add(long seq, String recordEpoch) {
-            if (firstSeq == 0) {
-                firstSeq = seq;
-            }
-            lastSeq = seq;
-            if (recordEpoch != null && !recordEpoch.equals(expectedEpoch)) {
-                foreignEpoch = recordEpoch;
-            }
-        }
+    private static String newMemberId() {
+        return Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36).toLowerCase(Locale.ROOT);
     }
 
     /**

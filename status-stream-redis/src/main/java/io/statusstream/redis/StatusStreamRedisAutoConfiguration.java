@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -21,6 +22,10 @@ import java.time.Duration;
  * {@link RedisConnectionFactory} bean, as Spring Boot's {@code spring-boot-starter-data-redis} provides): one
  * {@link RedisStreamCluster} per stream, keys as text through the stream's key formatter and parser. Turn it off with
  * {@code status-stream.cluster.enabled=false}; declare a {@link StreamClusterFactory} bean to replace it.
+ *
+ * <p>Opens no connection itself: each cluster connects when its stream starts it. The factory is immutable and
+ * thread-safe. A cluster's log read blocks for at most half the connection's command timeout
+ * ({@code spring.data.redis.timeout}), so an idle read is never taken for an outage.
  */
 @AutoConfiguration(beforeName = "io.statusstream.spring.StatusStreamAutoConfiguration",
         afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
@@ -35,7 +40,9 @@ public final class StatusStreamRedisAutoConfiguration {
     StreamClusterFactory statusStreamRedisClusterFactory(RedisConnectionFactory connectionFactory,
                                                          StatusStreamClusterProperties properties,
                                                          Environment environment) {
-        Duration commandTimeout = environment.getProperty("spring.data.redis.timeout", Duration.class);
+        // The binder converts "500ms" whatever conversion service the environment has (a context runner's has none).
+        Duration commandTimeout = Binder.get(environment).bind("spring.data.redis.timeout", Duration.class)
+                .orElse(null);
         return new RedisClusterFactory(connectionFactory, properties, commandTimeout);
     }
 

@@ -1,9 +1,13 @@
 package io.statusstream.redis;
 
 import io.statusstream.core.testing.SseParser;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,21 +18,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * A browser-like client of one stream: reads {@code text/event-stream} over a real HTTP connection and interprets it
- * with {@link SseParser}, as {@code EventSource} would, on a daemon thread of its own. Knows the rows' wire format
+ * A browser-like client of one stream: reads {@code text/event-stream} over a real HTTP connection, decodes it as a
+ * UTF-8 stream (a character split between two reads stays whole) and interprets it with core's WHATWG
+ * {@link SseParser}, as {@code EventSource} would, on a daemon thread of its own. Reads the rows' data as JSON
  * ({@code {"key":"7","kind":"change","state":{"version":3}}}). Thread-safe.
  */
 final class StreamClient implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    private static final Pattern KEY = Pattern.compile("\"key\":\"(\\d+)\"");
-    private static final Pattern KIND = Pattern.compile("\"kind\":\"([a-z]+)\"");
-    private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** One state event as received: its id, key, kind and the row version it carries (-1 when removed). */
     record Received(String id, long key, String kind, long version) {
@@ -65,10 +66,10 @@ final class StreamClient implements AutoCloseable {
     }
 
     private void read() {
-        byte[] buffer = new byte[8192];
-        try (InputStream in = body) {
+        char[] buffer = new char[8192];
+        try (Reader in = new InputStreamReader(body, StandardCharsets.UTF_8)) {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                accept(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                accept(new String(buffer, 0, n));
             }
         } catch (IOException closed) {
             // the server or close() ended the stream
@@ -84,13 +85,12 @@ final class StreamClient implements AutoCloseable {
             if (!"message".equals(event.type())) {
                 continue;
             }
-            Matcher key = KEY.matcher(event.data());
-            Matcher kind = KIND.matcher(event.data());
-            Matcher version = VERSION.matcher(event.data());
-            if (key.find() && kind.find()) {
-                received.add(new Received(event.lastEventId(), Long.parseLong(key.group(1)), kind.group(1),
-                        version.find() ? Long.parseLong(version.group(1)) : -1));
+            JsonNode data = JSON.readTree(event.data());
+            if (!data.has("key")) {
+                continue;
             }
+            received.add(new Received(event.lastEventId(), Long.parseLong(data.path("key").asString()),
+                    data.path("kind").asString(), data.path("state").path("version").asLong(-1)));
         }
     }
 
