@@ -25,6 +25,9 @@ public interface ChangeDetector<S> {
     /**
      * The default: a change is any state not {@link Object#equals equal} to the previous one. Right for records and
      * other value types whose {@code equals} covers every field that is sent.
+     *
+     * @param <S> state type
+     * @return a stateless detector
      */
     static <S> ChangeDetector<S> equality() {
         return (previous, current) -> !previous.equals(current);
@@ -37,7 +40,10 @@ public interface ChangeDetector<S> {
      * <p>Fields outside the projection may differ without an event; the next event still carries them, since every
      * event carries the whole state.
      *
-     * @param projection a pure function of the state; its results are compared with {@link Objects#equals}
+     * @param projection a pure function of the state, never {@code null}; its results are compared with
+     *                   {@link Objects#equals}
+     * @param <S>        state type
+     * @return a detector as thread-safe as {@code projection}
      */
     static <S> ChangeDetector<S> comparing(Function<? super S, ?> projection) {
         Objects.requireNonNull(projection, "projection");
@@ -50,7 +56,10 @@ public interface ChangeDetector<S> {
      * meaningful (arrays, floating point noise). Any different version counts, lower included, so a restored backup
      * is still sent.
      *
-     * @param version extracts the version; may return {@code null}, which equals only {@code null}
+     * @param version extracts the version, never {@code null}; may return {@code null}, which equals only
+     *                {@code null}
+     * @param <S>     state type
+     * @return a detector as thread-safe as {@code version}
      */
     static <S> ChangeDetector<S> byVersion(Function<? super S, ?> version) {
         return comparing(version);

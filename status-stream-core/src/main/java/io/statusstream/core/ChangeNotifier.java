@@ -34,6 +34,8 @@ public interface ChangeNotifier<K> extends AutoCloseable {
      * instance that polls for the cluster, instead of each instance passing the same hint on to it. Default
      * {@code false}: hints are local to the instance that receives them (its own writes, say) and always reach the
      * cluster's poller.
+     *
+     * @return {@code true} if every instance receives the same hints, so only the cluster's poller acts on them
      */
     default boolean broadcast() {
         return false;
@@ -58,7 +60,12 @@ public interface ChangeNotifier<K> extends AutoCloseable {
         void resync();
     }
 
-    /** A notifier that never hints; the engine relies on its periodic poll alone. */
+    /**
+     * A notifier that never hints; the engine relies on its periodic poll alone.
+     *
+     * @param <K> key type
+     * @return a stateless notifier whose {@code start} and {@code close} do nothing
+     */
     static <K> ChangeNotifier<K> none() {
         return new ChangeNotifier<>() {
             @Override

@@ -26,6 +26,10 @@ public interface EventSerializer<K, S> {
     /**
      * A serializer for plain-text use and tests: the state's {@code toString()}, or {@code "null"} for a missing
      * key. It does not say which key an event is for, so use a real one (the starter's JSON) for multi-key streams.
+     *
+     * @param <K> key type
+     * @param <S> state type
+     * @return a stateless serializer
      */
     static <K, S> EventSerializer<K, S> stateToString() {
         return event -> String.valueOf(event.state());

@@ -17,6 +17,19 @@ import java.util.Objects;
 public record SharedEvent<K>(K key, long seq, StateEvent.Kind kind, boolean present, String data,
                              String snapshotData) {
 
+    /**
+     * Creates an event, checking its components.
+     *
+     * @param key          the key, never {@code null}
+     * @param seq          its position in the log, {@code > 0}
+     * @param kind         what happened, never {@code null}
+     * @param present      whether the key exists after this event
+     * @param data         the live SSE data, never {@code null}
+     * @param snapshotData the snapshot's SSE data, never {@code null}
+     * @throws NullPointerException     if {@code key}, {@code kind}, {@code data} or {@code snapshotData} is
+     *                                  {@code null}
+     * @throws IllegalArgumentException if {@code seq} is not positive
+     */
     public SharedEvent {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(kind, "kind");

@@ -16,6 +16,17 @@ import java.util.Objects;
  */
 public record StateEvent<K, S>(String id, K key, Kind kind, S state) {
 
+    /**
+     * Creates an event, checking that its state fits its kind.
+     *
+     * @param id    the SSE id, never {@code null}
+     * @param key   the key, never {@code null}
+     * @param kind  what happened, never {@code null}
+     * @param state the current state: required for {@link Kind#CHANGE}, {@code null} for {@link Kind#REMOVED},
+     *              either for {@link Kind#SNAPSHOT}
+     * @throws NullPointerException     if {@code id}, {@code key} or {@code kind} is {@code null}
+     * @throws IllegalArgumentException if {@code state} does not fit {@code kind}
+     */
     public StateEvent {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(key, "key");

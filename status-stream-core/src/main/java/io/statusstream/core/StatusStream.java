@@ -28,12 +28,19 @@ public interface StatusStream<K, S> extends AutoCloseable {
      * Starts building a stream over the given source.
      *
      * @param source the source of state, never {@code null}
+     * @param <K>    key type
+     * @param <S>    state type
+     * @return a new builder, every setting at its default
      */
     static <K, S> StatusStreamBuilder<K, S> builder(StateSource<K, S> source) {
         return new StatusStreamBuilder<>(source);
     }
 
-    /** The name given to the builder, used in logs, metrics and thread names. */
+    /**
+     * The name given to the builder, used in logs, metrics and thread names.
+     *
+     * @return the name, never {@code null} or blank
+     */
     String name();
 
     /**
@@ -62,10 +69,16 @@ public interface StatusStream<K, S> extends AutoCloseable {
      * Hints that these keys may have changed: they are fetched now instead of at the next interval. Use it after
      * the application's own write. Hints arriving close together coalesce into one fetch; keys nobody watches are
      * ignored.
+     *
+     * @param keys keys that may have changed, never {@code null}; {@code null} elements are ignored
      */
     void touch(Collection<? extends K> keys);
 
-    /** {@link #touch(Collection)} for one key. */
+    /**
+     * {@link #touch(Collection)} for one key.
+     *
+     * @param key a key that may have changed, never {@code null}
+     */
     default void touch(K key) {
         touch(List.of(key));
     }
@@ -73,7 +86,11 @@ public interface StatusStream<K, S> extends AutoCloseable {
     /** Polls every watched key now, as a notifier's resync does. */
     void pollNow();
 
-    /** A consistent snapshot of gauges and health, for metrics and health checks. */
+    /**
+     * A consistent snapshot of gauges and health, for metrics and health checks.
+     *
+     * @return a new snapshot, never {@code null}; it does not follow later changes
+     */
     StreamStats stats();
 
     /** Ends all subscriptions, stops polling and releases threads this stream created. Idempotent. */

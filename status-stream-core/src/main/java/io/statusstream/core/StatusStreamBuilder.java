@@ -66,7 +66,12 @@ public final class StatusStreamBuilder<K, S> {
         this.source = Objects.requireNonNull(source, "source");
     }
 
-    /** The name used in logs, metrics and thread names; default {@code "status-stream"}. */
+    /**
+     * The name used in logs, metrics and thread names; default {@code "status-stream"}.
+     *
+     * @param name the name, not {@code null} or blank
+     * @return this builder
+     */
     public StatusStreamBuilder<K, S> name(String name) {
         requireUnset(this.name, "name");
         requireArgument(name != null && !name.isBlank(), "name must not be blank");
@@ -74,14 +79,24 @@ public final class StatusStreamBuilder<K, S> {
         return this;
     }
 
-    /** How often every watched key is fetched; see {@link #DEFAULT_POLL_INTERVAL}. */
+    /**
+     * How often every watched key is fetched; see {@link #DEFAULT_POLL_INTERVAL}.
+     *
+     * @param interval time from one poll's start to the next, positive
+     * @return this builder
+     */
     public StatusStreamBuilder<K, S> pollInterval(Duration interval) {
         requireUnset(pollInterval, "pollInterval");
         pollInterval = requirePositive(interval, "pollInterval");
         return this;
     }
 
-    /** Most keys per source call; see {@link #DEFAULT_BATCH_SIZE}. */
+    /**
+     * Most keys per source call; see {@link #DEFAULT_BATCH_SIZE}.
+     *
+     * @param size most keys one {@link StateSource#fetch} call is given, positive
+     * @return this builder
+     */
     public StatusStreamBuilder<K, S> batchSize(int size) {
         requireState(batchSize == 0, "batchSize was already set to %s", batchSize);
         requireArgument(size > 0, "batchSize must be positive, was " + size);
@@ -89,7 +104,12 @@ public final class StatusStreamBuilder<K, S> {
         return this;
     }
 
-    /** Interval of heartbeat events on idle streams; see {@link #DEFAULT_HEARTBEAT_INTERVAL}. */
+    /**
+     * Interval of heartbeat events on idle streams; see {@link #DEFAULT_HEARTBEAT_INTERVAL}.
+     *
+     * @param interval how long a subscriber may be sent nothing before a heartbeat, positive
+     * @return this builder
+     */
     public StatusStreamBuilder<K, S> heartbeatInterval(Duration interval) {
         requireUnset(heartbeatInterval, "heartbeatInterval");
         heartbeatInterval = requirePositive(interval, "heartbeatInterval");
@@ -100,6 +120,10 @@ public final class StatusStreamBuilder<K, S> {
      * How many changes are retained per key, and for how long, for {@code Last-Event-ID} replay; see
      * {@link #DEFAULT_REPLAY_SIZE} and {@link #DEFAULT_REPLAY_MAX_AGE}. A size of 0 turns replay off: every
      * reconnect gets snapshots.
+     *
+     * @param size   changes retained per key, zero or positive
+     * @param maxAge how long a change stays replayable, positive
+     * @return this builder
      */
     public StatusStreamBuilder<K, S> replay(int size, Duration maxAge) {
         requireState(replaySize < 0, "replay was already set to %s", replaySize);
@@ -113,6 +137,9 @@ public final class StatusStreamBuilder<K, S> {
      * Most events a replay may queue for one subscriber; a longer replay is sent as one snapshot per key instead.
      * Live events never grow a queue beyond one per key, since a newer state replaces an undelivered older one.
      * See {@link #DEFAULT_MAX_QUEUED_EVENTS}.
+     *
+     * @param max most replayed events queued for one subscriber, positive
+     * @return this builder
      */
     public StatusStreamBuilder<K, S> maxQueuedEvents(int max) {
         requireState(maxQueuedEvents == 0, "maxQueuedEvents was already set to %s", maxQueuedEvents);
@@ -121,7 +148,13 @@ public final class StatusStreamBuilder<K, S> {
         return this;
     }
 
-    /** How long a subscriber may make no write progress before it is closed; see {@link #DEFAULT_STUCK_CLIENT_TIMEOUT}. */
+    /**
+     * How long a subscriber may make no write progress before it is closed; see
+     * {@link #DEFAULT_STUCK_CLIENT_TIMEOUT}.
+     *
+     * @param timeout longest wait for a write to progress, positive
+     * @return this builder
+     */
     public StatusStreamBuilder<K, S> stuckClientTimeout(Duration timeout) {
         requireUnset(stuckClientTimeout, "stuckClientTimeout");
         stuckClientTimeout = requirePositive(timeout, "stuckClientTimeout");
@@ -131,6 +164,9 @@ public final class StatusStreamBuilder<K, S> {
     /**
      * How long a key stays watched after its last subscriber left; zero unwatches at once. See
      * {@link #DEFAULT_KEY_RETENTION}.
+     *
+     * @param retention how long an unsubscribed key is still polled, zero or positive
+     * @return this builder
      */
     public StatusStreamBuilder<K, S> keyRetention(Duration retention) {
         requireUnset(keyRetention, "keyRetention");
@@ -138,7 +174,12 @@ public final class StatusStreamBuilder<K, S> {
         return this;
     }
 
-    /** Longest wait between polls while the source keeps failing; see {@link #DEFAULT_MAX_BACKOFF}. */
+    /**
+     * Longest wait between polls while the source keeps failing; see {@link #DEFAULT_MAX_BACKOFF}.
+     *
+     * @param backoff the cap of the growing wait after failed polls, positive
+     * @return this builder
+     */
     public StatusStreamBuilder<K, S> maxBackoff(Duration backoff) {
         requireUnset(maxBackoff, "maxBackoff");
         maxBackoff = requirePositive(backoff, "maxBackoff");
@@ -148,6 +189,10 @@ public final class StatusStreamBuilder<K, S> {
     /**
      * The SSE {@code retry} hint sent first on every stream: {@code delay} plus a random share of {@code jitter},
      * drawn per subscriber. See {@link #DEFAULT_RECONNECT_DELAY} and {@link #DEFAULT_RECONNECT_JITTER}.
+     *
+     * @param delay  the least delay a subscriber is told, zero or positive; sent in whole milliseconds
+     * @param jitter the most extra delay a subscriber may draw, zero or positive; zero for none
+     * @return this builder
      */
     public StatusStreamBuilder<K, S> reconnectDelay(Duration delay, Duration jitter) {
         requireUnset(reconnectDelay, "reconnectDelay");
@@ -156,14 +201,24 @@ public final class StatusStreamBuilder<K, S> {
         return this;
     }
 
-    /** How changes are recognised; default {@link ChangeDetector#equality()}. */
+    /**
+     * How changes are recognised; default {@link ChangeDetector#equality()}.
+     *
+     * @param detector decides which fetched states are sent, never {@code null}
+     * @return this builder
+     */
     public StatusStreamBuilder<K, S> changeDetector(ChangeDetector<S> detector) {
         requireUnset(changeDetector, "changeDetector");
         changeDetector = Objects.requireNonNull(detector, "changeDetector");
         return this;
     }
 
-    /** Push hints that make changes arrive before the next poll; default {@link ChangeNotifier#none()}. */
+    /**
+     * Push hints that make changes arrive before the next poll; default {@link ChangeNotifier#none()}.
+     *
+     * @param notifier never {@code null}; started and closed by the stream
+     * @return this builder
+     */
     public StatusStreamBuilder<K, S> changeNotifier(ChangeNotifier<K> notifier) {
         requireUnset(changeNotifier, "changeNotifier");
         changeNotifier = Objects.requireNonNull(notifier, "changeNotifier");
@@ -174,6 +229,9 @@ public final class StatusStreamBuilder<K, S> {
      * Shares one poller and one change log with the other instances of this stream, for an application that runs
      * several instances behind a load balancer; default none (local mode). See {@link StreamCluster}. The serializer
      * must then not put the event id into the data, as a shared log compares states by their snapshot data.
+     *
+     * @param cluster this instance's view of the cluster, never {@code null}; started and closed by the stream
+     * @return this builder
      */
     public StatusStreamBuilder<K, S> cluster(StreamCluster<K> cluster) {
         requireUnset(this.cluster, "cluster");
@@ -181,7 +239,12 @@ public final class StatusStreamBuilder<K, S> {
         return this;
     }
 
-    /** Turns events into SSE data text; default {@link EventSerializer#stateToString()}. */
+    /**
+     * Turns events into SSE data text; default {@link EventSerializer#stateToString()}.
+     *
+     * @param serializer never {@code null}; thread-safe if other streams use it too
+     * @return this builder
+     */
     public StatusStreamBuilder<K, S> serializer(EventSerializer<K, S> serializer) {
         requireUnset(this.serializer, "serializer");
         this.serializer = Objects.requireNonNull(serializer, "serializer");
@@ -195,6 +258,9 @@ public final class StatusStreamBuilder<K, S> {
      * tick. Not shut down by the stream. Default, owned and shut down by the stream: a virtual thread per drain on
      * Java 21+; on Java 17, 64 daemon threads plus one for every write blocked longer than a second, so stuck
      * clients never take the threads healthy ones need.
+     *
+     * @param executor runs the writes to subscribers, never {@code null}
+     * @return this builder
      */
     public StatusStreamBuilder<K, S> writerExecutor(Executor executor) {
         requireUnset(writerExecutor, "writerExecutor");
@@ -205,6 +271,9 @@ public final class StatusStreamBuilder<K, S> {
     /**
      * The clock and poller thread. Not closed by the stream. Default: {@link StreamScheduler#singleThread} owned
      * and closed by the stream.
+     *
+     * @param scheduler runs the stream's polls and timers, never {@code null}
+     * @return this builder
      */
     public StatusStreamBuilder<K, S> scheduler(StreamScheduler scheduler) {
         requireUnset(this.scheduler, "scheduler");
@@ -212,7 +281,12 @@ public final class StatusStreamBuilder<K, S> {
         return this;
     }
 
-    /** Where counters and timings go; default {@link StreamMetrics#NONE}. */
+    /**
+     * Where counters and timings go; default {@link StreamMetrics#NONE}.
+     *
+     * @param metrics receives the stream's counters and timings, never {@code null}
+     * @return this builder
+     */
     public StatusStreamBuilder<K, S> metrics(StreamMetrics metrics) {
         requireUnset(this.metrics, "metrics");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -222,6 +296,8 @@ public final class StatusStreamBuilder<K, S> {
     /**
      * Builds and starts the stream: its notifier is started and its first poll scheduled. Logs the effective
      * settings once.
+     *
+     * @return a new, running stream; {@link StatusStream#close() close} it to stop polling
      */
     public StatusStream<K, S> build() {
         Settings settings = new Settings(

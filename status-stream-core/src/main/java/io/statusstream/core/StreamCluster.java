@@ -38,15 +38,25 @@ import java.util.Set;
  */
 public interface StreamCluster<K> {
 
-    /** Connects this member; called once, before anything else, by the engine's start. */
+    /**
+     * Connects this member; called once, before anything else, by the engine's start.
+     *
+     * @param member the engine, as the cluster sees it; never {@code null}
+     */
     void start(Member<K> member);
 
-    /** The fencing token of the lease this member holds now, or {@code 0}. No I/O. */
+    /**
+     * The fencing token of the lease this member holds now, or {@code 0}. No I/O.
+     *
+     * @return the token, {@code > 0}, while this member holds an unexpired lease; else {@code 0}
+     */
     long leaderToken();
 
     /**
      * Starts a leader's poll round: the keys every live member watches, with the log's newest sequence number.
      *
+     * @param token the caller's fencing token, from {@link #leaderToken()}
+     * @return the round, never {@code null}
      * @throws LeadershipLostException if {@code token} is no longer the lease's
      */
     Round<K> beginRound(long token);
@@ -54,6 +64,10 @@ public interface StreamCluster<K> {
     /**
      * The newest shared events of each key, oldest first, at most {@code perKey} of each; the last one holds the
      * key's current state. Keys the log has no state of are left out.
+     *
+     * @param keys   the keys to read, never {@code null}
+     * @param perKey most events per key, {@code > 0}
+     * @return the events by key, never {@code null}; each list is non-empty
      */
     Map<K, List<SharedEvent<K>>> history(Collection<? extends K> keys, int perKey);
 
@@ -61,6 +75,8 @@ public interface StreamCluster<K> {
      * Appends events, in order, to the log and to their keys' histories. Their sequence numbers continue the log's
      * without gap.
      *
+     * @param token  the caller's fencing token, from {@link #leaderToken()}
+     * @param events the events, in sequence order, never empty
      * @throws LeadershipLostException if {@code token} is no longer the lease's; nothing was appended
      */
     void append(long token, List<SharedEvent<K>> events);
@@ -69,29 +85,43 @@ public interface StreamCluster<K> {
      * Marks a round complete: every key of it was polled, changes appended. Members waiting to join whose keys were
      * registered before the round began may now join.
      *
+     * @param token the caller's fencing token, from {@link #leaderToken()}
+     * @param round the round, as {@link #beginRound} returned it
      * @throws LeadershipLostException if {@code token} is no longer the lease's
      */
     void completeRound(long token, Round<K> round);
 
-    /** Drops the histories of keys no member watches any more. */
+    /**
+     * Drops the histories of keys no member watches any more.
+     *
+     * @param token the caller's fencing token, from {@link #leaderToken()}
+     * @param keys  the keys to drop, never empty
+     */
     void forget(long token, Collection<? extends K> keys);
 
     /**
      * Asks the leader, wherever it runs, to poll these keys now ({@link Member#hinted}); an empty collection asks
      * for a full round. Best effort: a hint lost in a leader change is made up by the next round. Registers nothing:
      * the leader polls only keys some member watches.
+     *
+     * @param keys the keys to poll, or empty for all; never {@code null}
      */
     void hint(Collection<? extends K> keys);
 
     /**
      * Registers keys this member has just started to watch and that the log has no state of, and asks the leader to
      * load them now; best effort, like {@link #hint}.
+     *
+     * @param keys the keys to register and load, never empty
      */
     void load(Collection<? extends K> keys);
 
     /**
      * The given keys that some live member watches. No side effect.
      *
+     * @param token the caller's fencing token, from {@link #leaderToken()}
+     * @param keys  the keys to look up, never empty
+     * @return those of {@code keys} that some live member watches, possibly none; never {@code null}
      * @throws LeadershipLostException if {@code token} is no longer the lease's
      */
     Set<K> watchedAmong(long token, Collection<? extends K> keys);
@@ -102,13 +132,25 @@ public interface StreamCluster<K> {
     /** What the engine offers its cluster. Methods may be called from any thread and return quickly. */
     interface Member<K> {
 
-        /** The stream's name: the cluster's namespace. */
+        /**
+         * The stream's name: the cluster's namespace.
+         *
+         * @return the name, never {@code null} or blank
+         */
         String name();
 
-        /** Every key this member watches now, retained idle keys included. */
+        /**
+         * Every key this member watches now, retained idle keys included.
+         *
+         * @return an unmodifiable snapshot, never {@code null}
+         */
         Set<K> watchedKeys();
 
-        /** On the leader: poll these keys now; all keys when empty (also sent when the lease was just taken). */
+        /**
+         * On the leader: poll these keys now; all keys when empty (also sent when the lease was just taken).
+         *
+         * @param keys the keys to poll, or empty for all; never {@code null}
+         */
         void hinted(Collection<K> keys);
 
         /** The cluster connected again: stop polling alone, the shared log takes over after {@link #joined}. */
@@ -117,21 +159,33 @@ public interface StreamCluster<K> {
         /**
          * Whether the engine may still poll alone: {@code false} only while {@link #joining()} is in effect (not
          * before it took effect, not after {@link #lost} or {@link #joined}).
+         *
+         * @return {@code false} while joining, else {@code true}
          */
         boolean pollsAlone();
 
         /**
          * The member's keys are covered by the shared log of this epoch: fan out from it from now on.
          *
+         * @param epoch  the log's epoch, never {@code null}
          * @param logSeq the log's newest sequence number when the member joined; events after it follow through
          *               {@link #received}
          */
         void joined(String epoch, long logSeq);
 
-        /** Events appended to the log of this epoch, in sequence order. */
+        /**
+         * Events appended to the log of this epoch, in sequence order.
+         *
+         * @param epoch  the epoch of the log they were read from
+         * @param events the new events, in sequence order, never {@code null}
+         */
         void received(String epoch, List<SharedEvent<K>> events);
 
-        /** The shared log is unreachable or its epoch changed: poll alone until {@link #joined} again. */
+        /**
+         * The shared log is unreachable or its epoch changed: poll alone until {@link #joined} again.
+         *
+         * @param cause what went wrong; reported as {@link StreamStats#clusterFailure()}
+         */
         void lost(Throwable cause);
     }
 
@@ -142,6 +196,7 @@ public interface StreamCluster<K> {
      * @param epoch     the log's epoch: event ids are {@code <epoch>-<seq>}
      * @param lastSeq   the log's newest sequence number when the round began
      * @param startedAt when the round began, on the cluster's own clock (opaque to the engine)
+     * @param <K>       key type
      */
     record Round<K>(Set<K> keys, String epoch, long lastSeq, long startedAt) {
     }
@@ -151,6 +206,11 @@ public interface StreamCluster<K> {
 
         private static final long serialVersionUID = 1L;
 
+        /**
+         * Creates the exception.
+         *
+         * @param message the detail message: which write was refused
+         */
         public LeadershipLostException(String message) {
             super(message);
         }

@@ -28,19 +28,35 @@ public interface StreamMetrics {
     default void pollCompleted(int keys, int sourceCalls, long perClientCallsAvoided, Duration duration) {
     }
 
-    /** A poll failed; the engine backs off. */
+    /**
+     * A poll failed; the engine backs off.
+     *
+     * @param failure what the poll threw, never {@code null}
+     */
     default void pollFailed(Throwable failure) {
     }
 
-    /** Ticks skipped because a poll took longer than the interval (polls of one stream never overlap). */
+    /**
+     * Ticks skipped because a poll took longer than the interval (polls of one stream never overlap).
+     *
+     * @param ticks intervals skipped, {@code > 0}
+     */
     default void pollsSkipped(long ticks) {
     }
 
-    /** Changes detected in one poll (events created, before fan-out). */
+    /**
+     * Changes detected in one poll (events created, before fan-out).
+     *
+     * @param changes events created, {@code > 0}
+     */
     default void changesDetected(int changes) {
     }
 
-    /** Events written to one subscriber in one write (heartbeats not counted). */
+    /**
+     * Events written to one subscriber in one write (heartbeats not counted).
+     *
+     * @param events events in the write, {@code > 0}
+     */
     default void eventsSent(int events) {
     }
 
@@ -56,11 +72,19 @@ public interface StreamMetrics {
     default void subscriberOpened() {
     }
 
-    /** A subscription ended, by the engine or by its owner. */
+    /**
+     * A subscription ended, by the engine or by its owner.
+     *
+     * @param reason why it ended, never {@code null}
+     */
     default void subscriberClosed(CloseReason reason) {
     }
 
-    /** The stream changed where its events come from ({@link StreamStats#mode()}). */
+    /**
+     * The stream changed where its events come from ({@link StreamStats#mode()}).
+     *
+     * @param mode the new mode, never {@code null}
+     */
     default void modeChanged(StreamStats.Mode mode) {
     }
 }

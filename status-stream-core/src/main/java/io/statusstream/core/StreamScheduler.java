@@ -11,12 +11,17 @@ import java.time.Duration;
  */
 public interface StreamScheduler extends AutoCloseable {
 
-    /** Monotonic time in nanoseconds, as {@link System#nanoTime()}: only differences are meaningful. */
+    /**
+     * Monotonic time in nanoseconds, as {@link System#nanoTime()}: only differences are meaningful.
+     *
+     * @return the current time, in nanoseconds from an arbitrary origin
+     */
     long nanoTime();
 
     /**
      * Runs a task once after a delay, on the scheduler's single thread.
      *
+     * @param task  what to run, never {@code null}
      * @param delay zero or positive
      * @return a handle to cancel the task
      */
@@ -30,6 +35,7 @@ public interface StreamScheduler extends AutoCloseable {
      * A scheduler with one daemon thread named after the stream, on the system clock.
      *
      * @param threadName the thread's name
+     * @return a new scheduler; it starts its thread with the first task and ends it on {@link #close()}
      */
     static StreamScheduler singleThread(String threadName) {
         return new SingleThreadScheduler(threadName);

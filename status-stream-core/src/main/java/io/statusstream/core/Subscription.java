@@ -12,7 +12,11 @@ import java.util.concurrent.CompletionStage;
  */
 public interface Subscription<K> extends AutoCloseable {
 
-    /** The subscribed keys, without duplicates, in the order given; unmodifiable. */
+    /**
+     * The subscribed keys, without duplicates, in the order given; unmodifiable.
+     *
+     * @return the keys, never empty
+     */
     Set<K> keys();
 
     /**
@@ -21,10 +25,16 @@ public interface Subscription<K> extends AutoCloseable {
      * 404 before it commits the stream's headers. It completes on a writer thread, never on the poller; if the
      * source is down it completes when the source is back. If the subscription is closed first, it completes
      * exceptionally with a {@link java.util.concurrent.CancellationException}.
+     *
+     * @return a stage completing with the absent keys, as an unmodifiable set in subscription order
      */
     CompletionStage<Set<K>> ready();
 
-    /** Whether the subscription is still open: neither closed by the caller nor by the engine. */
+    /**
+     * Whether the subscription is still open: neither closed by the caller nor by the engine.
+     *
+     * @return {@code false} once the caller or the engine closed it
+     */
     boolean isOpen();
 
     /** Releases the subscription. The sink is not called again, {@link EventSink#close} included. Idempotent. */

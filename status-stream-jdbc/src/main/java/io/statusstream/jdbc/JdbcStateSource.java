@@ -109,6 +109,9 @@ public final class JdbcStateSource<K, S> implements StateSource<K, S> {
      * @param keyColumn  a plain identifier, the column that holds the key
      * @param keyType    the key's Java type; the key column is read as this type
      * @param mapper     maps one row to a state; called on the poller thread, must not keep the {@link ResultSet}
+     * @param <K>        key type
+     * @param <S>        state type
+     * @return a builder of the source; nothing is read from the database yet
      * @throws IllegalArgumentException if a name is not a plain identifier
      * @throws NullPointerException     if an argument is {@code null}
      */
@@ -124,7 +127,14 @@ public final class JdbcStateSource<K, S> implements StateSource<K, S> {
      * WHERE b.id IN (:keys)}. The placeholder is replaced by bound parameters (or {@code = ANY(?)} on PostgreSQL);
      * the query must have no other parameter.
      *
-     * @param keyColumn the result column (label) that holds the key
+     * @param dataSource where connections come from; usually the application's pool
+     * @param sql        the query, with {@code IN (:keys)} exactly once and no other parameter
+     * @param keyColumn  the result column (label) that holds the key
+     * @param keyType    the key's Java type; the key column is read as this type
+     * @param mapper     maps one row to a state; called on the poller thread, must not keep the {@link ResultSet}
+     * @param <K>        key type
+     * @param <S>        state type
+     * @return a builder of the source; nothing is read from the database yet
      * @throws IllegalArgumentException if the query does not contain {@code IN (:keys)} exactly once
      * @throws NullPointerException     if an argument is {@code null}
      */
@@ -157,6 +167,7 @@ public final class JdbcStateSource<K, S> implements StateSource<K, S> {
      * The dialect in use: the configured one, else the one detected from a connection, borrowing one if no fetch has
      * done so yet.
      *
+     * @return the dialect, never {@code null}
      * @throws DataAccessException if a connection is needed and cannot be had
      */
     public SqlDialect dialect() {
@@ -167,7 +178,11 @@ public final class JdbcStateSource<K, S> implements StateSource<K, S> {
         return current;
     }
 
-    /** Keys currently unreadable (see the class documentation), in no order; a copy. */
+    /**
+     * Keys currently unreadable (see the class documentation), in no order; a copy.
+     *
+     * @return an unmodifiable copy, empty while every key can be read
+     */
     public Set<K> unreadableKeys() {
         return Set.copyOf(unreadable);
     }

@@ -42,7 +42,12 @@ public final class JdbcStateSourceBuilder<K, S> {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
     }
 
-    /** The name used in log lines; default the table's name, or {@code "query"}. */
+    /**
+     * The name used in log lines; default the table's name, or {@code "query"}.
+     *
+     * @param name the name, not {@code null} or blank
+     * @return this builder
+     */
     public JdbcStateSourceBuilder<K, S> name(String name) {
         if (this.name != null) {
             throw new IllegalStateException("name was already set to " + this.name);
@@ -57,6 +62,9 @@ public final class JdbcStateSourceBuilder<K, S> {
     /**
      * How keys are bound, instead of detecting it from the connection's metadata on the first fetch. Useful behind
      * a proxy driver that reports another product name.
+     *
+     * @param dialect the database's dialect, never {@code null}
+     * @return this builder
      */
     public JdbcStateSourceBuilder<K, S> dialect(SqlDialect dialect) {
         if (this.dialect != null) {
@@ -69,6 +77,9 @@ public final class JdbcStateSourceBuilder<K, S> {
     /**
      * Longest a statement may run ({@link java.sql.Statement#setQueryTimeout}, whole seconds, rounded up); see
      * {@link #DEFAULT_QUERY_TIMEOUT}. A timed-out fetch throws, and the engine backs off as for any failure.
+     *
+     * @param timeout the longest time per statement, positive
+     * @return this builder
      */
     public JdbcStateSourceBuilder<K, S> queryTimeout(Duration timeout) {
         if (queryTimeout != null) {
@@ -82,7 +93,11 @@ public final class JdbcStateSourceBuilder<K, S> {
         return this;
     }
 
-    /** Builds the source. Opens no connection: the dialect, unless set, is detected on the first fetch. */
+    /**
+     * Builds the source. Opens no connection: the dialect, unless set, is detected on the first fetch.
+     *
+     * @return a new source, thread-safe
+     */
     public JdbcStateSource<K, S> build() {
         return new JdbcStateSource<>(name == null ? defaultName : name, dataSource, query, keyColumn, keyType, mapper, dialect,
                 queryTimeout == null ? DEFAULT_QUERY_TIMEOUT : queryTimeout);

@@ -98,8 +98,12 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
      * A notifier whose connection comes from a {@code DataSource}, taken once and held (see the class documentation
      * about pools).
      *
-     * @param channel   the channel: lower-case letters, digits and {@code _}, not starting with a digit, at most 63
-     * @param keyParser turns one payload (the key as text) into a key, e.g. {@code Long::valueOf}
+     * @param dataSource where the connection is taken from, never {@code null}
+     * @param channel    the channel: lower-case letters, digits and {@code _}, not starting with a digit, at most 63
+     * @param keyParser  turns one payload (the key as text) into a key, e.g. {@code Long::valueOf}; never
+     *                   {@code null}
+     * @param <K>        key type
+     * @return a builder of the notifier; nothing is connected yet
      * @throws IllegalArgumentException if the channel is not such a name
      */
     public static <K> Builder<K> builder(DataSource dataSource, String channel,
@@ -113,7 +117,12 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
      * class path): no pool slot is used.
      *
      * @param url        a {@code jdbc:postgresql:} URL
-     * @param properties connection properties such as {@code user} and {@code password}; copied
+     * @param properties connection properties such as {@code user} and {@code password}; copied, {@code null} for
+     *                   none
+     * @param channel    as for {@link #builder(DataSource, String, Function)}
+     * @param keyParser  as for {@link #builder(DataSource, String, Function)}
+     * @param <K>        key type
+     * @return a builder of the notifier; nothing is connected yet
      * @throws IllegalArgumentException if the URL is not a PostgreSQL one or the channel is not a valid name
      */
     public static <K> Builder<K> builder(String url, Properties properties, String channel,
@@ -138,6 +147,7 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
      * @param table     plain identifier, optionally schema-qualified
      * @param keyColumn plain identifier; its value is sent as text ({@code to_jsonb(row) ->> column})
      * @param channel   as for {@link #builder(DataSource, String, Function)}, at most 40 characters here
+     * @return the statements, in the order to run them; unmodifiable
      * @throws IllegalArgumentException if a name is not a plain identifier
      */
     public static List<String> triggerDdl(String table, String keyColumn, String channel) {
@@ -182,7 +192,12 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
      * Runs {@link #triggerDdl} in one transaction, serialised with other installers by an advisory lock so that
      * application instances starting together do not collide.
      *
-     * @throws SQLException if the DDL fails; nothing is changed then
+     * @param dataSource where a connection is borrowed for the DDL, never {@code null}
+     * @param table      as for {@link #triggerDdl}
+     * @param keyColumn  as for {@link #triggerDdl}
+     * @param channel    as for {@link #triggerDdl}
+     * @throws IllegalArgumentException if a name is not valid; nothing is run then
+     * @throws SQLException             if the DDL fails; nothing is changed then
      */
     public static void installTrigger(DataSource dataSource, String table, String keyColumn, String channel)
             throws SQLException {
@@ -220,7 +235,11 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
         listenerThread.start();
     }
 
-    /** Whether it is listening now: connected and {@code LISTEN} done. For health checks. */
+    /**
+     * Whether it is listening now: connected and {@code LISTEN} done. For health checks.
+     *
+     * @return {@code false} before the first {@code LISTEN}, while reconnecting and once closed
+     */
     public boolean isListening() {
         return listening;
     }
@@ -455,6 +474,10 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
         /**
          * Reconnect backoff: the first wait, doubled after each failed attempt up to {@code max}. See
          * {@link #DEFAULT_INITIAL_BACKOFF} and {@link #DEFAULT_MAX_BACKOFF}.
+         *
+         * @param initial the first wait, positive
+         * @param max     the longest wait, at least {@code initial}
+         * @return this builder
          */
         public Builder<K> reconnectBackoff(Duration initial, Duration max) {
             if (initialBackoff != null) {
@@ -471,7 +494,12 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
             return this;
         }
 
-        /** Quiet time after which the connection is checked; see {@link #DEFAULT_HEALTH_CHECK_INTERVAL}. */
+        /**
+         * Quiet time after which the connection is checked; see {@link #DEFAULT_HEALTH_CHECK_INTERVAL}.
+         *
+         * @param interval how long without a notification before a validity check, positive
+         * @return this builder
+         */
         public Builder<K> healthCheckInterval(Duration interval) {
             if (healthCheckInterval != null) {
                 throw new IllegalStateException("healthCheckInterval was already set to " + healthCheckInterval);
@@ -480,7 +508,11 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
             return this;
         }
 
-        /** Builds the notifier; it connects when the engine {@link #start starts} it, in the background. */
+        /**
+         * Builds the notifier; it connects when the engine {@link #start starts} it, in the background.
+         *
+         * @return a new notifier, not started
+         */
         public PostgresNotifyChangeNotifier<K> build() {
             Builder<K> effective = new Builder<>(connections, description, channel, keyParser);
             effective.initialBackoff = initialBackoff == null ? DEFAULT_INITIAL_BACKOFF : initialBackoff;

@@ -13,6 +13,8 @@ public interface EventSerializerFactory {
 
     /**
      * @param definition the stream's definition; its {@link StreamDefinition#keyFormatter()} formats keys
+     * @param <K>        key type
+     * @param <S>        state type
      * @return the stream's serializer, never {@code null}
      */
     <K, S> EventSerializer<K, S> create(StreamDefinition<K, S> definition);

@@ -18,6 +18,8 @@ public final class KeyParsers {
      * Non-negative {@code long} keys in ASCII decimal: {@code 0} or {@code 1}–{@code 9} followed by up to 18 digits
      * {@code 0}–{@code 9}, within {@link Long#MAX_VALUE}. Anything else (sign, leading zero, other scripts' digits,
      * overflow) throws {@link NumberFormatException}: the endpoint answers 400.
+     *
+     * @return a stateless parser; it never returns {@code null}
      */
     public static Function<String, Long> asciiLong() {
         return KeyParsers::parseAsciiLong;

@@ -28,15 +28,25 @@ public interface StatusStreamMetrics {
         }
     };
 
-    /** The engine listener for one stream; called once per stream, before it starts. */
+    /**
+     * The engine listener for one stream; called once per stream, before it starts.
+     *
+     * @param stream the stream's name
+     * @return where the engine reports, never {@code null}; {@link StreamMetrics#NONE} to record nothing
+     */
     StreamMetrics engineMetrics(String stream);
 
-    /** A stream started: bind its gauges ({@link StatusStream#stats()}). */
+    /**
+     * A stream started: bind its gauges ({@link StatusStream#stats()}).
+     *
+     * @param stream the stream, just started
+     */
     void streamStarted(StatusStream<?, ?> stream);
 
     /**
      * A stream request was refused before the stream started.
      *
+     * @param stream the stream's name
      * @param status the HTTP status it was answered with (400, 401, 403, 404, 429, 503)
      */
     void connectionRejected(String stream, int status);

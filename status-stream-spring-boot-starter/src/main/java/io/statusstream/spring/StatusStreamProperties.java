@@ -66,6 +66,30 @@ public record StatusStreamProperties(
         @DefaultValue Cors cors,
         Map<String, Stream> streams) {
 
+    /**
+     * Checks the settings only this record uses; the engine settings are checked by {@link StatusStreamBuilder}
+     * when the streams start.
+     *
+     * @param basePath                   starts with {@code /} and does not end with one
+     * @param pollInterval               or {@code null} for {@link StatusStreamBuilder#DEFAULT_POLL_INTERVAL}
+     * @param batchSize                  or {@code null} for {@link StatusStreamBuilder#DEFAULT_BATCH_SIZE}
+     * @param heartbeatInterval          or {@code null} for {@link StatusStreamBuilder#DEFAULT_HEARTBEAT_INTERVAL}
+     * @param replaySize                 or {@code null} for {@link StatusStreamBuilder#DEFAULT_REPLAY_SIZE}
+     * @param replayMaxAge               or {@code null} for {@link StatusStreamBuilder#DEFAULT_REPLAY_MAX_AGE}
+     * @param maxQueuedEvents            or {@code null} for {@link StatusStreamBuilder#DEFAULT_MAX_QUEUED_EVENTS}
+     * @param stuckClientTimeout         or {@code null} for {@link StatusStreamBuilder#DEFAULT_STUCK_CLIENT_TIMEOUT}
+     * @param keyRetention               or {@code null} for {@link StatusStreamBuilder#DEFAULT_KEY_RETENTION}
+     * @param maxBackoff                 or {@code null} for {@link StatusStreamBuilder#DEFAULT_MAX_BACKOFF}
+     * @param reconnectDelay             or {@code null} for {@link StatusStreamBuilder#DEFAULT_RECONNECT_DELAY}
+     * @param reconnectJitter            or {@code null} for {@link StatusStreamBuilder#DEFAULT_RECONNECT_JITTER}
+     * @param readyTimeout               positive
+     * @param maxConnections             positive
+     * @param maxConnectionsPerPrincipal positive
+     * @param maxKeysPerStream           positive
+     * @param cors                       never {@code null}
+     * @param streams                    overrides by stream name, or {@code null} for none; copied
+     * @throws IllegalArgumentException if a checked setting is out of range
+     */
     public StatusStreamProperties {
         if (!basePath.startsWith("/") || basePath.endsWith("/")) {
             throw new IllegalArgumentException("status-stream.base-path must start with '/' and not end with '/', was '"
@@ -167,6 +191,15 @@ public record StatusStreamProperties(
         private static final List<String> STRANGER_ORIGINS = List.of("null", "https://stranger-4f9b2c.invalid",
                 "http://stranger-4f9b2c.invalid:8443");
 
+        /**
+         * Copies the lists and refuses credentials for origins nobody chose.
+         *
+         * @param allowedOrigins        never {@code null}, no {@code null} element; copied
+         * @param allowedOriginPatterns never {@code null}, no {@code null} element; copied
+         * @param allowCredentials      if {@code true}, no {@code *} origin and no pattern that matches any origin
+         * @param maxAge                never {@code null} while an origin is configured
+         * @throws IllegalArgumentException if credentials are allowed for any origin
+         */
         public Cors {
             allowedOrigins = List.copyOf(allowedOrigins);
             allowedOriginPatterns = List.copyOf(allowedOriginPatterns);
@@ -199,7 +232,11 @@ public record StatusStreamProperties(
             }
         }
 
-        /** Whether any origin is configured. */
+        /**
+         * Whether any origin is configured.
+         *
+         * @return {@code false} while both origin lists are empty: cross-origin access is off
+         */
         public boolean isEnabled() {
             return !allowedOrigins.isEmpty() || !allowedOriginPatterns.isEmpty();
         }

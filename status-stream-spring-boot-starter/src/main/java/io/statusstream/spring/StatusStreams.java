@@ -20,6 +20,10 @@ public interface StatusStreams {
     /**
      * The stream of a definition, typed as the definition.
      *
+     * @param definition a {@link StreamDefinition} bean of this context
+     * @param <K>        key type
+     * @param <S>        state type
+     * @return the running stream, never {@code null}
      * @throws IllegalArgumentException if the definition is not one of this context's beans
      */
     <K, S> StatusStream<K, S> get(StreamDefinition<K, S> definition);
@@ -28,10 +32,18 @@ public interface StatusStreams {
      * The stream of the given name. The type arguments are the caller's claim, unchecked: prefer
      * {@link #get(StreamDefinition)} where the definition bean is at hand.
      *
+     * @param name the stream's {@link StreamDefinition#name() name}
+     * @param <K>  key type, as the caller claims it
+     * @param <S>  state type, as the caller claims it
+     * @return the running stream, never {@code null}
      * @throws IllegalArgumentException if no stream has that name
      */
     <K, S> StatusStream<K, S> get(String name);
 
-    /** The names of all streams, in declaration order. */
+    /**
+     * The names of all streams, in declaration order.
+     *
+     * @return an unmodifiable set, never {@code null}
+     */
     Set<String> names();
 }

@@ -18,6 +18,8 @@ public interface StreamClusterFactory {
      * @param definition   the stream's definition; its key formatter and parser turn keys into text and back
      * @param pollInterval the stream's effective poll interval
      * @param replaySize   the stream's effective replay size (events per key kept for {@code Last-Event-ID})
+     * @param <K>          key type
+     * @param <S>          state type
      * @return the stream's cluster, or {@code null} for local mode
      */
     <K, S> StreamCluster<K> create(StreamDefinition<K, S> definition, Duration pollInterval, int replaySize);

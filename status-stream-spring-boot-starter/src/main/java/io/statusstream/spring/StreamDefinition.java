@@ -73,68 +73,121 @@ public final class StreamDefinition<K, S> {
      *
      * @param name   the stream's name: letters, digits, {@code .}, {@code _} and {@code -}; used in the default
      *               path, in logs, in metrics (tag {@code stream}) and in {@code status-stream.streams.<name>.*}
-     * @param source where the state of watched keys is read, in batches
+     * @param source where the state of watched keys is read, in batches; never {@code null}
+     * @param <K>    key type
+     * @param <S>    state type
+     * @return a new builder; it builds once a key parser and an access policy (or public access) are set
+     * @throws IllegalArgumentException if the name is not such a name
      */
     public static <K, S> Builder<K, S> builder(String name, StateSource<K, S> source) {
         return new Builder<>(name, source);
     }
 
-    /** The stream's name. */
+    /**
+     * The stream's name.
+     *
+     * @return the name given to {@link #builder}, never {@code null}
+     */
     public String name() {
         return name;
     }
 
-    /** The source of state. */
+    /**
+     * The source of state.
+     *
+     * @return the source given to {@link #builder}, never {@code null}
+     */
     public StateSource<K, S> source() {
         return source;
     }
 
-    /** The path the endpoints hang under, if set; else {@code status-stream.base-path} + {@code /} + name. */
+    /**
+     * The path the endpoints hang under, if set; else {@code status-stream.base-path} + {@code /} + name.
+     *
+     * @return the path, or empty for the default
+     */
     public Optional<String> path() {
         return Optional.ofNullable(path);
     }
 
-    /** Parses a key from its text in a URL. */
+    /**
+     * Parses a key from its text in a URL.
+     *
+     * @return the parser, never {@code null}
+     */
     public Function<String, ? extends K> keyParser() {
         return keyParser;
     }
 
-    /** Formats a key for the {@code key} field of events; {@link String#valueOf} unless set. */
+    /**
+     * Formats a key for the {@code key} field of events; {@link String#valueOf} unless set.
+     *
+     * @return the formatter, never {@code null}
+     */
     public Function<? super K, String> keyFormatter() {
         return keyFormatter;
     }
 
-    /** The access policy; empty exactly when the stream is public. */
+    /**
+     * The access policy; empty exactly when the stream is public.
+     *
+     * @return the policy, or empty for a public stream
+     */
     public Optional<StreamAccessPolicy<? super K>> accessPolicy() {
         return Optional.ofNullable(accessPolicy);
     }
 
-    /** Whether anyone, authenticated or not, may watch every key. */
+    /**
+     * Whether anyone, authenticated or not, may watch every key.
+     *
+     * @return {@code true} if the builder chose {@link Builder#publicAccess()}
+     */
     public boolean isPublic() {
         return accessPolicy == null;
     }
 
-    /** The change detector, if set; else the engine's default. */
+    /**
+     * The change detector, if set; else the engine's default.
+     *
+     * @return the detector, or empty for the default
+     */
     public Optional<ChangeDetector<S>> changeDetector() {
         return Optional.ofNullable(changeDetector);
     }
 
-    /** The change notifier, if set; else none: the periodic poll and {@code touch} only. */
+    /**
+     * The change notifier, if set; else none: the periodic poll and {@code touch} only.
+     *
+     * @return the notifier, or empty for none
+     */
     public Optional<ChangeNotifier<K>> changeNotifier() {
         return Optional.ofNullable(changeNotifier);
     }
 
-    /** The serializer of event data, if set; else the application's {@code EventSerializer} bean (Jackson). */
+    /**
+     * The serializer of event data, if set; else the one the application's {@link EventSerializerFactory} bean makes
+     * (Jackson).
+     *
+     * @return the serializer, or empty for the factory's
+     */
     public Optional<EventSerializer<K, S>> serializer() {
         return Optional.ofNullable(serializer);
     }
 
-    /** The engine's scheduler, if set; else the engine's own poller thread. */
+    /**
+     * The engine's scheduler, if set; else the engine's own poller thread.
+     *
+     * @return the scheduler, or empty for the engine's own
+     */
     public Optional<StreamScheduler> scheduler() {
         return Optional.ofNullable(scheduler);
     }
 
-    /** The executor of writes to clients, if set; else the engine's default. */
+    /**
+     * The executor of writes to clients, if set; else the engine's default.
+     *
+     * @return the executor, or empty for the engine's default
+     */
     public Optional<Executor> writerExecutor() {
         return Optional.ofNullable(writerExecutor);
     }
@@ -177,6 +230,9 @@ public final class StreamDefinition<K, S> {
         /**
          * The path the endpoints hang under, e.g. {@code /api/v1/bots} for {@code /api/v1/bots/{key}/status-stream}
          * and {@code /api/v1/bots/status-stream?ids=...}. Default: {@code status-stream.base-path} + {@code /} + name.
+         *
+         * @param path starts with {@code /}, does not end with one, contains no pattern ({@code {...}}, {@code *})
+         * @return this builder
          */
         public Builder<K, S> path(String path) {
             requireUnset(this.path, "path");
@@ -192,6 +248,9 @@ public final class StreamDefinition<K, S> {
         /**
          * Parses a key from the text of a URL, e.g. {@code Long::valueOf}; required. Any exception it throws means a
          * malformed key, answered with 400.
+         *
+         * @param parser text to key, never {@code null}; {@link KeyParsers} has strict ones
+         * @return this builder
          */
         public Builder<K, S> keyParser(Function<String, ? extends K> parser) {
             requireUnset(keyParser, "keyParser");
@@ -202,6 +261,9 @@ public final class StreamDefinition<K, S> {
         /**
          * Formats a key for the {@code key} field of events, the inverse of the key parser. Default
          * {@link String#valueOf}.
+         *
+         * @param formatter key to text, never {@code null}
+         * @return this builder
          */
         public Builder<K, S> keyFormatter(Function<? super K, String> formatter) {
             requireUnset(keyFormatter, "keyFormatter");
@@ -209,7 +271,12 @@ public final class StreamDefinition<K, S> {
             return this;
         }
 
-        /** Who may watch which keys; requests without a principal get 401. Exclusive with {@link #publicAccess()}. */
+        /**
+         * Who may watch which keys; requests without a principal get 401. Exclusive with {@link #publicAccess()}.
+         *
+         * @param policy decides which keys a principal may watch, never {@code null}
+         * @return this builder
+         */
         public Builder<K, S> accessPolicy(StreamAccessPolicy<? super K> policy) {
             requireUnset(accessPolicy, "accessPolicy");
             requireState(!publicAccess, "stream '" + name + "' is already public; it cannot also have an access policy");
@@ -220,6 +287,8 @@ public final class StreamDefinition<K, S> {
         /**
          * Lets anyone, authenticated or not, watch every key. Streams are not public unless this is called; exclusive
          * with {@link #accessPolicy}.
+         *
+         * @return this builder
          */
         public Builder<K, S> publicAccess() {
             requireState(accessPolicy == null, "stream '" + name + "' already has an access policy; it cannot also be public");
@@ -227,14 +296,24 @@ public final class StreamDefinition<K, S> {
             return this;
         }
 
-        /** How changes are recognised; default {@link ChangeDetector#equality()}. */
+        /**
+         * How changes are recognised; default {@link ChangeDetector#equality()}.
+         *
+         * @param detector decides which fetched states are sent, never {@code null}
+         * @return this builder
+         */
         public Builder<K, S> changeDetector(ChangeDetector<S> detector) {
             requireUnset(changeDetector, "changeDetector");
             changeDetector = Objects.requireNonNull(detector, "changeDetector");
             return this;
         }
 
-        /** Push hints (e.g. PostgreSQL {@code LISTEN/NOTIFY}); default none. */
+        /**
+         * Push hints (e.g. PostgreSQL {@code LISTEN/NOTIFY}); default none.
+         *
+         * @param notifier never {@code null}; started and closed by the stream
+         * @return this builder
+         */
         public Builder<K, S> changeNotifier(ChangeNotifier<K> notifier) {
             requireUnset(changeNotifier, "changeNotifier");
             changeNotifier = Objects.requireNonNull(notifier, "changeNotifier");
@@ -242,8 +321,12 @@ public final class StreamDefinition<K, S> {
         }
 
         /**
-         * Turns events into the text of their {@code data} field. Default: the application's {@code EventSerializer}
-         * bean, which the starter provides with Jackson (the JSON envelope documented in the README).
+         * Turns events into the text of their {@code data} field. Default: one made by the application's
+         * {@link EventSerializerFactory} bean, which the starter provides with Jackson (the JSON envelope documented in
+         * the README).
+         *
+         * @param serializer never {@code null}; thread-safe if other streams use it too
+         * @return this builder
          */
         public Builder<K, S> serializer(EventSerializer<K, S> serializer) {
             requireUnset(this.serializer, "serializer");
@@ -254,6 +337,9 @@ public final class StreamDefinition<K, S> {
         /**
          * The engine's clock and poller thread, e.g. a {@code ManualStreamScheduler} in tests. Not closed by the
          * stream. Default: a poller thread owned by the stream.
+         *
+         * @param scheduler runs the stream's polls and timers, never {@code null}
+         * @return this builder
          */
         public Builder<K, S> scheduler(StreamScheduler scheduler) {
             requireUnset(this.scheduler, "scheduler");
@@ -265,6 +351,9 @@ public final class StreamDefinition<K, S> {
          * Runs writes to clients. Not shut down by the stream. Default: the engine's (virtual threads on Java 21+,
          * else a bounded pool of daemon threads) — not Boot's {@code applicationTaskExecutor}, whose few platform
          * threads a handful of stuck clients could occupy.
+         *
+         * @param executor runs the writes to clients, never {@code null}
+         * @return this builder
          */
         public Builder<K, S> writerExecutor(Executor executor) {
             requireUnset(writerExecutor, "writerExecutor");
@@ -275,6 +364,7 @@ public final class StreamDefinition<K, S> {
         /**
          * Builds the definition.
          *
+         * @return a new definition, to declare as a bean
          * @throws IllegalStateException if the key parser is missing, or if neither an access policy nor public
          *                               access was chosen (secure by default)
          */

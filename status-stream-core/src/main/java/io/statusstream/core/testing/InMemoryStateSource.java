@@ -24,18 +24,32 @@ public final class InMemoryStateSource<K, S> implements StateSource<K, S> {
     private final List<List<K>> calls = new CopyOnWriteArrayList<>();
     private volatile RuntimeException failure;
 
-    /** Sets a key's state; {@code null} is not allowed (use {@link #remove}). */
+    /**
+     * Sets a key's state; {@code null} is not allowed (use {@link #remove}).
+     *
+     * @param key   the key, never {@code null}
+     * @param state its new state, never {@code null}
+     * @return this source
+     */
     public InMemoryStateSource<K, S> put(K key, S state) {
         states.put(key, state);
         return this;
     }
 
-    /** The key no longer exists. */
+    /**
+     * The key no longer exists.
+     *
+     * @param key the key, never {@code null}; absent keys are ignored
+     */
     public void remove(K key) {
         states.remove(key);
     }
 
-    /** Every fetch from now on throws this, until {@link #recover()}. */
+    /**
+     * Every fetch from now on throws this, until {@link #recover()}.
+     *
+     * @param failure what fetches throw; {@code null} acts as {@link #recover()}
+     */
     public void failWith(RuntimeException failure) {
         this.failure = failure;
     }
@@ -63,12 +77,20 @@ public final class InMemoryStateSource<K, S> implements StateSource<K, S> {
         return result;
     }
 
-    /** Every call so far, each the keys it was asked for. */
+    /**
+     * Every call so far, each the keys it was asked for.
+     *
+     * @return a copy, oldest call first; each call's keys unmodifiable, in the order asked
+     */
     public List<List<K>> calls() {
         return new ArrayList<>(calls);
     }
 
-    /** How many fetches were made. */
+    /**
+     * How many fetches were made.
+     *
+     * @return fetches since creation or the last {@link #forgetCalls()}
+     */
     public int callCount() {
         return calls.size();
     }

@@ -39,7 +39,11 @@ public final class ManualStreamScheduler implements StreamScheduler {
         };
     }
 
-    /** Moves the clock forward, running every task that falls due on the way, each at its due time. */
+    /**
+     * Moves the clock forward, running every task that falls due on the way, each at its due time.
+     *
+     * @param duration how far to move the clock, zero or positive
+     */
     public void advance(Duration duration) {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("time does not go back: " + duration);
@@ -56,7 +60,11 @@ public final class ManualStreamScheduler implements StreamScheduler {
         advance(Duration.ZERO);
     }
 
-    /** Tasks scheduled and not yet run. */
+    /**
+     * Tasks scheduled and not yet run.
+     *
+     * @return tasks waiting to run; cancelled ones are not counted
+     */
     public synchronized int pendingTasks() {
         return tasks.size();
     }

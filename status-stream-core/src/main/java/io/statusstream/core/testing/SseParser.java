@@ -28,7 +28,12 @@ public final class SseParser {
     private String lastEventId = "";
     private long retry = -1;
 
-    /** Feeds more of the stream; complete lines are interpreted. */
+    /**
+     * Feeds more of the stream; complete lines are interpreted.
+     *
+     * @param text the next piece of the stream, never {@code null}; may end mid-line
+     * @return this parser
+     */
     public SseParser feed(String text) {
         pending.append(text);
         int start = 0;
@@ -93,22 +98,38 @@ public final class SseParser {
         type = "";
     }
 
-    /** Every event dispatched so far, in order. */
+    /**
+     * Every event dispatched so far, in order.
+     *
+     * @return an unmodifiable copy
+     */
     public List<Event> events() {
         return List.copyOf(events);
     }
 
-    /** Every comment line so far, without the colon and one following space. */
+    /**
+     * Every comment line so far, without the colon and one following space.
+     *
+     * @return an unmodifiable copy, in order
+     */
     public List<String> comments() {
         return List.copyOf(comments);
     }
 
-    /** The last reconnection time the stream set, in milliseconds, or -1. */
+    /**
+     * The last reconnection time the stream set, in milliseconds, or -1.
+     *
+     * @return the time in milliseconds, or {@code -1} if no valid {@code retry} field arrived
+     */
     public long retry() {
         return retry;
     }
 
-    /** The last event id in force. */
+    /**
+     * The last event id in force.
+     *
+     * @return the id, {@code ""} if none; never {@code null}
+     */
     public String lastEventId() {
         return lastEventId;
     }
