@@ -78,6 +78,8 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
      * @param connectionFactory the Redis connection
      * @param keyFormatter      turns a key into text; must be injective and consistent across instances
      * @param keyParser         turns that text back into the key
+     * @param <K>               key type
+     * @return a new builder with every other setting at its default
      */
     public static <K> Builder<K> builder(RedisConnectionFactory connectionFactory,
                                          Function<? super K, String> keyFormatter,
@@ -250,7 +252,11 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
         return settings;
     }
 
-    /** This member's id in the cluster, random per instance unless set. */
+    /**
+     * This member's id in the cluster.
+     *
+     * @return the id given to the builder, or a random one per instance; never {@code null}
+     */
     public String memberId() {
         return settings.memberId();
     }
@@ -293,7 +299,12 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
             this.keyParser = Objects.requireNonNull(keyParser, "keyParser");
         }
 
-        /** First part of every Redis key; default {@code status-stream}. Keys are {@code <prefix>:{<stream>}:...}. */
+        /**
+         * First part of every Redis key; default {@code status-stream}. Keys are {@code <prefix>:{<stream>}:...}.
+         *
+         * @param prefix non-blank text without braces
+         * @return this builder
+         */
         public Builder<K> prefix(String prefix) {
             if (prefix == null || prefix.isBlank() || prefix.contains("{") || prefix.contains("}")) {
                 throw new IllegalArgumentException("prefix must be non-blank text without braces, was " + prefix);
@@ -305,6 +316,9 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
         /**
          * How long the leader's lease lasts unrenewed: a dead leader is replaced after at most this plus a third of
          * it. Use the poll interval (the default matches the default interval), so takeover is within two intervals.
+         *
+         * @param leaseTime at least 30 ms
+         * @return this builder
          */
         public Builder<K> leaseTime(Duration leaseTime) {
             if (leaseTime == null || leaseTime.toMillis() < 30) {
@@ -314,7 +328,12 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
             return this;
         }
 
-        /** Events kept per key for replay on any instance; use the stream's replay size + 1 (default 17). */
+        /**
+         * Events kept per key for replay on any instance; use the stream's replay size + 1 (default 17).
+         *
+         * @param historyLength at least 1
+         * @return this builder
+         */
         public Builder<K> historyLength(int historyLength) {
             if (historyLength < 1) {
                 throw new IllegalArgumentException("historyLength must be at least 1, was " + historyLength);
@@ -326,6 +345,9 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
         /**
          * Approximate length of the shared log all instances read (default 10,000): an instance that falls further
          * behind than this rejoins.
+         *
+         * @param logLength at least 100
+         * @return this builder
          */
         public Builder<K> logLength(int logLength) {
             if (logLength < 100) {
@@ -339,6 +361,9 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
          * How long one read of the log waits for events when there are none; default the lease time, at most 1 s.
          * It must be shorter than the connection's command timeout ({@code spring.data.redis.timeout}), or every idle
          * read times out and is taken for an outage; the auto-configuration keeps it under half of that timeout.
+         *
+         * @param readBlock at least 1 ms
+         * @return this builder
          */
         public Builder<K> readBlock(Duration readBlock) {
             if (readBlock == null || readBlock.toMillis() < 1) {
@@ -352,7 +377,12 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
             return leaseTime.compareTo(Duration.ofSeconds(1)) < 0 ? leaseTime : Duration.ofSeconds(1);
         }
 
-        /** This instance's id in the cluster, without {@code ':'}; default random. */
+        /**
+         * This instance's id in the cluster; default random.
+         *
+         * @param memberId non-blank text without {@code ':'}
+         * @return this builder
+         */
         public Builder<K> memberId(String memberId) {
             if (memberId == null || memberId.isBlank() || memberId.contains(":")) {
                 throw new IllegalArgumentException("memberId must be non-blank text without ':', was " + memberId);
@@ -361,6 +391,11 @@ public final class RedisStreamCluster<K> implements StreamCluster<K> {
             return this;
         }
 
+        /**
+         * Builds the cluster, not yet connected: the engine connects it when it starts.
+         *
+         * @return a new cluster with this builder's settings
+         */
         public RedisStreamCluster<K> build() {
             return new RedisStreamCluster<>(this);
         }

@@ -23,6 +23,15 @@ public record StatusStreamClusterProperties(@DefaultValue("true") boolean enable
                                             Duration leaseTime,
                                             @DefaultValue("10000") int logLength) {
 
+    /**
+     * Checks the bound values.
+     *
+     * @param enabled   whether cluster mode is on when Redis is present
+     * @param prefix    non-blank text without braces
+     * @param leaseTime at least 30 ms, or {@code null} for each stream's poll interval
+     * @param logLength at least 100
+     * @throws IllegalArgumentException naming the property that is out of range
+     */
     public StatusStreamClusterProperties {
         if (prefix == null || prefix.isBlank() || prefix.contains("{") || prefix.contains("}")) {
             throw new IllegalArgumentException("status-stream.cluster.prefix must be non-blank text without braces,"
