@@ -7,7 +7,8 @@ import java.util.List;
  * to its own polls ({@link ClusterFollower}). The engine's facade calls it without knowing which, so local mode has
  * no cluster branches.
  *
- * <p>Every method but {@link #acceptsTouch}, {@link #notifierListener} and the gauges runs on the poller thread.
+ * <p>{@link #start()} runs on the thread that builds the engine and {@link #close()} on the one that closes it;
+ * {@link #acceptsTouch}, {@link #notifierListener} and the gauges on any thread; every other method on the poller.
  *
  * @param <K> key type
  */
@@ -40,6 +41,12 @@ interface ChangeFeed<K> {
 
     /** Where events come from now; any thread. */
     StreamStats.Mode mode();
+
+    /**
+     * Whether the engine polls this key for other instances (as a cluster's leader) although no local subscriber
+     * watches it; poller.
+     */
+    boolean pollsForOthers(K key);
 
     /** Whether this instance polls for a cluster; any thread. */
     boolean isClusterPoller();

@@ -73,6 +73,11 @@ final class ChannelRegistry<K, S> {
         return List.copyOf(channels.keySet());
     }
 
+    /** {@link #watchedKeys()} as an unmodifiable set. */
+    Set<K> watchedKeySet() {
+        return Set.copyOf(channels.keySet());
+    }
+
     /** Watched keys whose channel has no state in the current epoch. */
     List<K> unloadedKeys() {
         List<K> keys = new ArrayList<>();
@@ -198,12 +203,14 @@ final class ChannelRegistry<K, S> {
         }
     }
 
-    /** Forgets replayable changes past their age, and lists the subscribers for a heartbeat tick. */
-    List<Subscriber<K, S>> expireReplays(long now) {
+    /** The subscribers now, for a heartbeat tick; first forgets replayable changes past their age if asked. */
+    List<Subscriber<K, S>> subscribers(boolean expireReplays, long now) {
         lock.lock();
         try {
-            for (KeyChannel<K, S> channel : channels.values()) {
-                channel.expireReplay(now);
+            if (expireReplays) {
+                for (KeyChannel<K, S> channel : channels.values()) {
+                    channel.expireReplay(now);
+                }
             }
             return List.copyOf(subscribers);
         } finally {

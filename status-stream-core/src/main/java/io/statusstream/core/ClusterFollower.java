@@ -122,7 +122,13 @@ final class ClusterFollower<K, S> implements ChangeFeed<K> {
             @Override
             public void keysChanged(Collection<? extends K> keys) {
                 if (actsOnHintsAlone()) {
-                    touches.hint(keys);
+                    List<K> accepted = new ArrayList<>(keys.size());
+                    for (K key : keys) {
+                        if (key != null && acceptsTouch(key)) {
+                            accepted.add(key);
+                        }
+                    }
+                    touches.hint(accepted);
                 } else if (cluster.leaderToken() != 0) {
                     leaderHints.hint(keys);
                 }
@@ -142,6 +148,11 @@ final class ClusterFollower<K, S> implements ChangeFeed<K> {
 
     private boolean actsOnHintsAlone() {
         return !notifier.broadcast() || isAlone();
+    }
+
+    @Override
+    public boolean pollsForOthers(K key) {
+        return leader.tracks(key);
     }
 
     @Override
@@ -309,7 +320,7 @@ final class ClusterFollower<K, S> implements ChangeFeed<K> {
 
         @Override
         public Set<K> watchedKeys() {
-            return Set.copyOf(registry.watchedKeys());
+            return registry.watchedKeySet();
         }
 
         @Override

@@ -107,6 +107,11 @@ final class ClusterLeader<K, S> {
         return watched;
     }
 
+    /** Whether this leader polls the key for the cluster; on the poller. */
+    boolean tracks(K key) {
+        return known.containsKey(key);
+    }
+
     void stepDown(Throwable cause) {
         if (token == 0) {
             return;

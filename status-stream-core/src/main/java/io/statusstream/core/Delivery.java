@@ -10,8 +10,8 @@ import java.util.Set;
  * So no executor, sink or metrics call ever runs under the lock, and one that fails or runs inline cannot disturb an
  * iteration over the registry's subscribers.
  *
- * <p>Not thread-safe: filled by one thread under the lock, then {@linkplain #deliver delivered} once by the same
- * thread.
+ * <p>Not thread-safe: filled by one thread (under the registry's lock, or by a heartbeat tick under subscribers'
+ * monitors), then {@linkplain #deliver delivered} once by the same thread with no lock held.
  */
 final class Delivery<K, S> {
 

@@ -1,8 +1,9 @@
 package io.statusstream.core;
 
 /**
- * Turns an event into the text of its SSE {@code data} field (JSON, usually). Called once per event, not once per
- * subscriber: the encoded frame is shared by every subscriber of the key.
+ * Turns an event into the text of its SSE {@code data} field (JSON, usually). Called per key, never per subscriber:
+ * for each change once for the live event and once for the snapshot of the resulting state (what later subscribers
+ * get), and the encoded frames are shared by every subscriber of the key.
  *
  * <p>Called on the engine's poller thread only, never while the engine holds a lock: a snapshot is encoded when its
  * state is stored, not when a subscriber asks for it. Implementations used by several streams must be thread-safe.

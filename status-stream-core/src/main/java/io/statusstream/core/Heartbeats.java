@@ -26,6 +26,8 @@ final class Heartbeats<K, S> {
     private final long stuckNanos;
     private final long tickNanos;
     private final long idleNanos;
+    /** Poller-confined. */
+    private long ticks;
 
     Heartbeats(Settings settings, ChannelRegistry<K, S> registry, Subscriber.Host<K, S> host, Writers writers,
                StreamMetrics metrics) {
@@ -48,7 +50,9 @@ final class Heartbeats<K, S> {
         long now = host.nanoTime();
         Delivery<K, S> delivery = new Delivery<>();
         List<Subscriber<K, S>> stuck = new ArrayList<>(0);
-        for (Subscriber<K, S> subscriber : registry.expireReplays(now)) {
+        // Replays expire lazily when read as well; the sweep only frees memory, once per interval is enough.
+        boolean sweepReplays = ++ticks % TICKS_PER_INTERVAL == 0;
+        for (Subscriber<K, S> subscriber : registry.subscribers(sweepReplays, now)) {
             if (subscriber.tick(now, idleNanos, stuckNanos, delivery)) {
                 stuck.add(subscriber);
             }

@@ -57,11 +57,7 @@ final class KeyChannel<K, S> {
         return present;
     }
 
-    S state() {
-        return state;
-    }
-
-    /** Whether {@link #state()} is the state object; {@code false} for a state from a shared log. */
+    /** Whether the known state object is at hand; {@code false} for a state from a shared log. */
     boolean stateKnown() {
         return stateKnown;
     }

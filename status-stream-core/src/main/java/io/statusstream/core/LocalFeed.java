@@ -53,7 +53,13 @@ final class LocalFeed<K, S> implements ChangeFeed<K> {
         return new ChangeNotifier.Listener<>() {
             @Override
             public void keysChanged(Collection<? extends K> keys) {
-                touches.hint(keys);
+                List<K> watched = new ArrayList<>(keys.size());
+                for (K key : keys) {
+                    if (key != null && registry.isWatched(key)) {
+                        watched.add(key);
+                    }
+                }
+                touches.hint(watched);
             }
 
             @Override
@@ -61,6 +67,11 @@ final class LocalFeed<K, S> implements ChangeFeed<K> {
                 touches.hintAll();
             }
         };
+    }
+
+    @Override
+    public boolean pollsForOthers(K key) {
+        return false;
     }
 
     @Override

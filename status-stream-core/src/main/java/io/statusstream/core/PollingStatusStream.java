@@ -172,7 +172,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         long intervalNanos = settings.pollInterval().toNanos();
         boolean succeeded = feed.round();
         registry.unwatchIdle(scheduler.nanoTime());
-        encoder.retainWatched(registry::isWatched);
+        encoder.retainWatched(key -> registry.isWatched(key) || feed.pollsForOthers(key));
         long elapsed = scheduler.nanoTime() - start;
         if (!succeeded) {
             return sourcePoller.backoffNanos();

@@ -31,11 +31,25 @@ final class StallCompensatingPool extends ThreadPoolExecutor {
 
     private final LongSupplier clock;
     private final Map<Thread, Long> runningSince = new ConcurrentHashMap<>();
+    /** When {@link #compensate()} last ran, so that {@link #execute} runs it when the poller cannot. */
+    private volatile long compensatedAt;
 
     StallCompensatingPool(String threadNamePrefix, LongSupplier clock) {
         super(BASE_THREADS, BASE_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemons(threadNamePrefix));
         this.clock = clock;
         allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Queues the task; with work already waiting, compensates for stalls now if the poller has not for a while
+     * (it may be blocked in a slow source), so drains submitted by request threads do not wait behind stuck writes.
+     */
+    @Override
+    public void execute(Runnable task) {
+        super.execute(task);
+        if (!getQueue().isEmpty() && clock.getAsLong() - compensatedAt >= STALL_NANOS) {
+            compensate();
+        }
     }
 
     @Override
@@ -49,8 +63,9 @@ final class StallCompensatingPool extends ThreadPoolExecutor {
     }
 
     /** Sizes the pool to {@link #BASE_THREADS} plus the tasks stalled now. */
-    void compensate() {
+    synchronized void compensate() {
         long now = clock.getAsLong();
+        compensatedAt = now;
         int stalled = 0;
         for (long since : runningSince.values()) {
             if (now - since >= STALL_NANOS) {

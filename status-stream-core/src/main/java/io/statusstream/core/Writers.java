@@ -22,12 +22,15 @@ import java.util.function.LongSupplier;
  *       platform threads, plus one more for every write that has been blocked longer than
  *       {@link StallCompensatingPool#STALL_NANOS}, checked every {@link #STALL_CHECK}. Healthy clients therefore
  *       always have {@value StallCompensatingPool#BASE_THREADS} threads, and a fan-out burst never starts more than
- *       that; a stuck client costs one parked thread until it is cut at the stuck-client timeout.</li>
- *   <li>A user's executor is used as given: it is the user's choice how it grows.</li>
+ *       that; a stuck client costs one parked thread until its blocked write returns or fails (the transport's
+ *       write timeout), even after the engine cut it.</li>
+ *   <li>A user's executor is used as given: it is the user's choice how it grows. It must throw when it refuses a
+ *       task ({@link RejectedExecutionException}, the default policy): a task it drops silently leaves its
+ *       subscriber waiting until it is cut as stuck.</li>
  * </ul>
  *
- * <p>Thread-safe. A refused task (the executor shuts down, or a bounded user executor is full) costs only its
- * subscriber: its drain is retried at the next heartbeat tick or offer.
+ * <p>Thread-safe. A task the executor refuses by throwing costs only its subscriber: its drain is retried at the
+ * next heartbeat tick or offer.
  */
 final class Writers {
 
@@ -88,7 +91,8 @@ final class Writers {
             subscriber.drainRefused();
             LOG.log(Level.DEBUG, () -> "Status stream '" + name + "': writer executor refused a drain of "
                     + subscriber + ": " + refused);
-        } catch (RuntimeException executorFailed) {
+        } catch (RuntimeException | Error executorFailed) {
+            // An Error too (a thread that could not be started): the drain is retried, the rest of the fan-out goes on.
             subscriber.drainRefused();
             LOG.log(Level.WARNING, "Status stream '" + name + "': the writer executor failed", executorFailed);
         }

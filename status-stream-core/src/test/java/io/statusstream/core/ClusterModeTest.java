@@ -245,6 +245,52 @@ class ClusterModeTest {
     }
 
     @Test
+    void theLeaderLogsAKeyItCannotEncodeOnceEvenWhenOnlyAnotherInstanceWatchesIt() {
+        cluster.otherInstancesKeys.add("x");
+        cluster.token = 1;
+        source.put("x", "v0");
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(StatusStream.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel() == java.util.logging.Level.WARNING
+                        && String.valueOf(record.getMessage()).contains("failed for key x")) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            stream = StatusStream.builder(source).scheduler(scheduler).writerExecutor(Runnable::run).cluster(cluster)
+                    .serializer(event -> {
+                        if (broken.get() && event.key().equals("x")) {
+                            throw new IllegalStateException("cannot serialize x");
+                        }
+                        return TestStreams.KEY_KIND_STATE.serialize(event);
+                    }).build();
+            scheduler.advance(INTERVAL);
+            broken.set(true);
+            source.put("x", "v1");
+
+            scheduler.advance(INTERVAL.multipliedBy(5));
+
+            assertThat(warnings).hasSize(1);
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
+
+    @Test
     void aKeyTheLogDoesNotKnowIsAskedForAndLoadedFromTheLeadersAppend() {
         stream = TestStreams.builder(source, scheduler).cluster(cluster).build();
         joined();

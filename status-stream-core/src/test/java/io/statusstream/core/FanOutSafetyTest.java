@@ -117,6 +117,39 @@ class FanOutSafetyTest {
     }
 
     @Test
+    void anExecutorThatFailsWithAnErrorForOneDrainCostsTheOtherSubscribersNothing() {
+        source.put("bot", "v0");
+        AtomicBoolean failNext = new AtomicBoolean();
+        stream = StatusStream.builder(source).scheduler(scheduler).serializer(TestStreams.KEY_KIND_STATE)
+                .heartbeatInterval(Duration.ofSeconds(8))
+                .writerExecutor(task -> {
+                    if (failNext.compareAndSet(true, false)) {
+                        throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
+                    }
+                    task.run();
+                }).build();
+        List<RecordingSink> sinks = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            RecordingSink sink = new RecordingSink();
+            sinks.add(sink);
+            stream.subscribe(List.of("bot"), null, sink);
+        }
+        scheduler.runDue();
+        failNext.set(true);
+
+        source.put("bot", "v1");
+        scheduler.advance(INTERVAL);
+
+        assertThat(sinks).as("the others at once, the refused one by the next tick")
+                .filteredOn(sink -> sink.data().contains("bot|CHANGE|v1")).hasSizeGreaterThanOrEqualTo(2);
+
+        scheduler.advance(Duration.ofSeconds(8));
+
+        assertThat(sinks).allSatisfy(sink -> assertThat(sink.data()).endsWith("bot|CHANGE|v1"));
+        assertThat(stream.stats().subscribers()).isEqualTo(3);
+    }
+
+    @Test
     void aChangeDetectorThatThrowsForOneKeyCostsOtherKeysNothingAndIsNoSourceFailure() {
         source.put("good", "1").put("bad", "1");
         stream = TestStreams.builder(source, scheduler).changeDetector((previous, current) -> {
