@@ -271,6 +271,13 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         }
 
         @Override
+        public void probe(Subscriber<K, S> subscriber) {
+            Delivery<K, S> delivery = new Delivery<>();
+            subscriber.heartbeatNow(delivery);
+            delivery.deliver(writers, metrics);
+        }
+
+        @Override
         public void writeFailed(Subscriber<K, S> subscriber, Throwable failure) {
             LOG.log(Level.DEBUG, () -> "Status stream '" + name() + "': write to " + subscriber
                     + " failed, closing it", failure);

@@ -80,6 +80,11 @@ final class Subscriber<K, S> implements Subscription<K> {
         host.release(this, CloseReason.CLOSED_BY_OWNER);
     }
 
+    @Override
+    public void probe() {
+        host.probe(this);
+    }
+
     /** Queues events in the given order, without coalescing: the initial replay or snapshots. */
     synchronized void enqueueAll(List<EncodedEvent<K>> events, Delivery<K, S> delivery) {
         if (!closed && !events.isEmpty()) {
@@ -147,6 +152,15 @@ final class Subscriber<K, S> implements Subscription<K> {
             scheduleDrain(delivery);
         }
         return false;
+    }
+
+    /** A heartbeat however recently something was written: see {@link Subscription#probe()}. */
+    synchronized void heartbeatNow(Delivery<K, S> delivery) {
+        if (closed || !started) {
+            return;
+        }
+        heartbeatDue = true;
+        scheduleDrain(delivery);
     }
 
     /** @return {@code true} the first time, when this call closed it */
@@ -251,6 +265,9 @@ final class Subscriber<K, S> implements Subscription<K> {
 
         /** Ends the subscriber, once, and releases its keys. */
         void release(Subscriber<K, S> subscriber, CloseReason reason);
+
+        /** Starts a drain with a heartbeat for the subscriber, once no lock is held. */
+        void probe(Subscriber<K, S> subscriber);
 
         /** A write to the sink threw: the client is gone. */
         void writeFailed(Subscriber<K, S> subscriber, Throwable failure);

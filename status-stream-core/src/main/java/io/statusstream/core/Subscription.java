@@ -37,6 +37,14 @@ public interface Subscription<K> extends AutoCloseable {
      */
     boolean isOpen();
 
+    /**
+     * Writes a heartbeat to the client soon, on a writer thread, however recently something was written; nothing if
+     * the subscription has not started or is closed. For a transport that cannot learn by itself that its client
+     * left: a write to a connection the client closed fails (over TCP at the latest the second write after the close,
+     * once the client's reset has come back), and a failed write ends the subscription as usual. Does not block.
+     */
+    void probe();
+
     /** Releases the subscription. The sink is not called again, {@link EventSink#close} included. Idempotent. */
     @Override
     void close();

@@ -118,4 +118,52 @@ class HeartbeatTest {
         assertThat(stream.stats().subscribers()).isZero();
         assertThat(stream.stats().watchedKeys()).isZero();
     }
+
+    @Test
+    void aProbeWritesAHeartbeatAtOnceThoughTheStreamIsNotIdle() {
+        source.put("bot", "running");
+        RecordingSink sink = new RecordingSink();
+        Subscription<String> subscription = stream.subscribe(List.of("bot"), null, sink);
+        scheduler.runDue();
+
+        subscription.probe();
+        scheduler.runDue();
+
+        assertThat(sink.heartbeats()).isEqualTo(1);
+        assertThat(sink.data()).containsExactly("bot|SNAPSHOT|running");
+    }
+
+    @Test
+    void aProbeOfAVanishedClientEndsItsSubscriptionWithoutWaitingForTheHeartbeat() {
+        source.put("bot", "running");
+        RecordingSink sink = new RecordingSink();
+        Subscription<String> subscription = stream.subscribe(List.of("bot"), null, sink);
+        scheduler.runDue();
+        sink.disconnect();
+
+        subscription.probe();
+        scheduler.runDue();
+
+        assertThat(subscription.isOpen()).isFalse();
+        assertThat(sink.closedWith()).isEqualTo(CloseReason.WRITE_FAILED);
+        assertThat(stream.stats().subscribers()).isZero();
+    }
+
+    @Test
+    void aProbeBeforeTheStreamStartedOrAfterItClosedWritesNothing() {
+        source.put("bot", "running");
+        RecordingSink sink = new RecordingSink();
+        Subscription<String> subscription = stream.subscribe(List.of("bot"), null, sink);
+
+        subscription.probe();
+        scheduler.runDue();
+        assertThat(sink.heartbeats()).as("probed before the first state was known").isZero();
+        assertThat(sink.data()).containsExactly("bot|SNAPSHOT|running");
+
+        subscription.close();
+        String written = sink.raw();
+        subscription.probe();
+        scheduler.runDue();
+        assertThat(sink.raw()).isEqualTo(written);
+    }
 }

@@ -1,6 +1,7 @@
 package io.statusstream.spring;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
 import io.statusstream.core.EventSerializer;
 import io.statusstream.core.StatusStream;
 import io.statusstream.core.StatusStreamBuilder;
@@ -11,11 +12,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -55,6 +58,15 @@ public final class StatusStreamAutoConfiguration {
         return new StatusStreamRegistry(context, () -> definitions.orderedStream().toList(), properties,
                 () -> serializers.getIfAvailable(() -> MissingSerializerFactory.INSTANCE),
                 () -> metrics.getIfAvailable(() -> StatusStreamMetrics.NONE), clusters::getIfAvailable);
+    }
+
+    @Bean
+    FilterRegistrationBean<StreamErrorPageFilter> statusStreamErrorPageFilter() {
+        FilterRegistrationBean<StreamErrorPageFilter> registration =
+                new FilterRegistrationBean<>(new StreamErrorPageFilter());
+        registration.setDispatcherTypes(DispatcherType.ERROR, DispatcherType.INCLUDE);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 
     @Bean

@@ -4,6 +4,7 @@ import io.statusstream.core.StatusStream;
 import io.statusstream.core.StreamClosedException;
 import io.statusstream.core.Subscription;
 import io.statusstream.spring.ConnectionLimiter.Permit;
+import io.statusstream.spring.ConnectionLimiter.Refusal;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -21,6 +22,9 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
@@ -28,7 +32,9 @@ import java.util.stream.Collectors;
  * The HTTP side of one stream: its two handler methods, registered by {@link StatusStreamHandlerMapping}.
  *
  * <p>A request is checked on the request thread, in this order, each refusal answered before any stream header is
- * sent: keys (400), principal and access policy (401, 403, 404), connection limits (503, 429). A {@code HEAD}
+ * sent: keys (400), principal and access policy (401, 403, 404), connection limits (503, 429; a request over a
+ * limit is answered only after the streams holding the places it wants were probed, so that clients which closed
+ * idle streams do not cost it one, see {@link #probeThenRetry}). A {@code HEAD}
  * request passes the same checks up to the limits and gets the stream's headers without a stream. Then it subscribes
  * and answers asynchronously once the engine knows the first state of every key: 404 if none of the keys exists,
  * 503 if that takes longer than the ready timeout, else the stream, whose buffered first events are written at once.
@@ -134,6 +140,7 @@ final class StreamEndpoint<K, S> {
     }
 
     private Object open(List<String> texts, HttpServletRequest request) {
+        request.setAttribute(StreamErrorPageFilter.STREAM_REQUEST, definition.name());
         Set<K> keys = new LinkedHashSet<>();
         for (String text : texts) {
             K key;
@@ -173,20 +180,59 @@ final class StreamEndpoint<K, S> {
             return headersOnly();
         }
         Permit permit = limiter.tryAcquire(principal == null ? null : principal.getName());
-        switch (permit.refusal()) {
-            case GLOBAL_LIMIT -> {
-                return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the server has too many open streams");
-            }
-            case PRINCIPAL_LIMIT -> {
-                return retryLater(HttpStatus.TOO_MANY_REQUESTS, "too many open streams for this user");
-            }
-            case NONE -> {
-            }
+        if (permit.refusal() != Refusal.NONE) {
+            return probeThenRetry(keys, lastEventId(request), permit);
         }
-        return subscribe(keys, lastEventId(request), permit);
+        return subscribe(keys, lastEventId(request), permit, pendingStream());
     }
 
-    private Object subscribe(Set<K> keys, String lastEventId, Permit permit) {
+    /**
+     * Over a limit: first the holders of the places this request wants must prove that their clients are still
+     * there, because a client that closed an idle stream is found only by a failed write. Two probes, a
+     * {@linkplain ConnectionLimiter#PROBE_GAP gap} apart (the first write to a closed connection succeeds; the second
+     * fails once the client's reset has come back), then one more try for a place, off the request thread.
+     */
+    private DeferredResult<Object> probeThenRetry(Set<K> keys, String lastEventId, Permit refused) {
+        DeferredResult<Object> result = pendingStream();
+        limiter.probeHolders(refused);
+        Executor afterGap = CompletableFuture.delayedExecutor(ConnectionLimiter.PROBE_GAP.toMillis(),
+                TimeUnit.MILLISECONDS);
+        afterGap.execute(() -> {
+            limiter.probeHolders(refused);
+            afterGap.execute(() -> {
+                Permit permit = limiter.tryAcquire(refused.principal());
+                Object outcome = permit.refusal() == Refusal.NONE
+                        ? subscribe(keys, lastEventId, permit, result)
+                        : overLimit(permit.refusal());
+                if (outcome != result) {
+                    result.setResult(outcome);
+                }
+            });
+        });
+        return result;
+    }
+
+    private ResponseEntity<String> overLimit(Refusal refusal) {
+        return refusal == Refusal.GLOBAL_LIMIT
+                ? retryLater(HttpStatus.SERVICE_UNAVAILABLE, "the server has too many open streams")
+                : retryLater(HttpStatus.TOO_MANY_REQUESTS, "too many open streams for this user");
+    }
+
+    /** The answer of a stream request still waiting for its first states: 503 if they take too long. */
+    private DeferredResult<Object> pendingStream() {
+        return new DeferredResult<>(readyTimeout.toMillis(), () -> {
+            metrics.connectionRejected(definition.name(), HttpStatus.SERVICE_UNAVAILABLE.value());
+            return ProblemResponses.retryLater(HttpStatus.SERVICE_UNAVAILABLE,
+                    "the state of the requested keys is not available yet", retryDelay, retryJitter);
+        });
+    }
+
+    /**
+     * Subscribes, and answers {@code result} once the first states are known.
+     *
+     * @return {@code result}, or the refusal to answer instead
+     */
+    private Object subscribe(Set<K> keys, String lastEventId, Permit permit, DeferredResult<Object> result) {
         StreamEmitter emitter = new StreamEmitter();
         Lease lease = new Lease(permit);
         Subscription<K> subscription;
@@ -201,16 +247,12 @@ final class StreamEndpoint<K, S> {
             throw failure;
         }
         lease.attach(subscription);
+        permit.onProbe(subscription::probe);
         // Client gone, error or completion of the stream's response: all quietly end the subscription.
         emitter.onCompletion(lease::end);
         emitter.onTimeout(lease::end);
         emitter.onError(failure -> lease.end());
 
-        DeferredResult<Object> result = new DeferredResult<>(readyTimeout.toMillis(), () -> {
-            metrics.connectionRejected(definition.name(), HttpStatus.SERVICE_UNAVAILABLE.value());
-            return ProblemResponses.retryLater(HttpStatus.SERVICE_UNAVAILABLE,
-                    "the state of the requested keys is not available yet", retryDelay, retryJitter);
-        });
         result.onTimeout(lease::end);
         result.onError(failure -> lease.end());
         subscription.ready().whenComplete((absentKeys, failure) -> {
