@@ -29,9 +29,11 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Without this, an anonymous {@code EventSource} request gets whatever the chain's login answers, typically a
- * redirect to the login page: the browser follows it, receives an HTML page instead of {@code text/event-stream}, and
- * reconnects to it again and again. With it, the stream answers 401, which the status-stream client reports as
- * "signed out" instead of retrying.
+ * redirect to the login page: the browser follows it and downloads the login page (an HTML page, not
+ * {@code text/event-stream}) on every retry, and monitoring sees 302s and 200s where access was refused. With it, the
+ * stream answers 401 with a few bytes, the {@code EventSource} fails at once, and the status-stream client backs off
+ * between its retries ({@code EventSource} shows a page no status code, so the client cannot tell a 401 from
+ * other refusals).
  *
  * <p>Immutable; thread-safe. The matcher and the entry point are the same instances on every call.
  */
