@@ -74,16 +74,28 @@ final class RawHttp {
         return value.group(1);
     }
 
-    /** {@code GET target} with the given extra header lines (each without CRLF). */
+    /**
+     * {@code GET target} with the given extra header lines (each without CRLF); {@code Accept: text/event-stream}
+     * unless one of them is an {@code Accept}.
+     */
     Response get(String target, String... headerLines) throws IOException {
         return send("GET", target, null, headerLines);
+    }
+
+    /** {@code POST target} without a body, with the given extra header lines (each without CRLF), as {@link #get}. */
+    Response post(String target, String... headerLines) throws IOException {
+        String[] lines = java.util.Arrays.copyOf(headerLines, headerLines.length + 1);
+        lines[headerLines.length] = "Content-Length: 0";
+        return send("POST", target, null, lines);
     }
 
     private Response send(String method, String target, String body, String... headerLines) throws IOException {
         StringBuilder request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
                 .append("Host: localhost:").append(port).append("\r\n")
-                .append("Accept: text/event-stream\r\n")
                 .append("Connection: close\r\n");
+        if (java.util.Arrays.stream(headerLines).noneMatch(line -> line.regionMatches(true, 0, "Accept:", 0, 7))) {
+            request.append("Accept: text/event-stream\r\n");
+        }
         for (String line : headerLines) {
             request.append(line).append("\r\n");
         }

@@ -19,6 +19,13 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class ProblemResponses {
 
+    /**
+     * The challenge of every 401 the library sends: a scheme no browser answers with a login dialog (as it would
+     * {@code Basic}), telling the client to sign in through the application (a session) and then reconnect. RFC 9110
+     * requires a challenge on every 401; a stream cannot know which login the application offers.
+     */
+    static final String SESSION_CHALLENGE = "Session";
+
     private ProblemResponses() {
     }
 
@@ -27,6 +34,17 @@ final class ProblemResponses {
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .cacheControl(CacheControl.noStore())
                 .body(json(status, detail));
+    }
+
+    /**
+     * The given 401 refusal with the {@link #SESSION_CHALLENGE} added, so that it is a complete 401 (RFC 9110 requires
+     * a {@code WWW-Authenticate} challenge) that no browser turns into a Basic login dialog.
+     */
+    static ResponseEntity<String> challenged(ResponseEntity<String> unauthorized) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.putAll(unauthorized.getHeaders());
+        headers.set(HttpHeaders.WWW_AUTHENTICATE, SESSION_CHALLENGE);
+        return new ResponseEntity<>(unauthorized.getBody(), headers, unauthorized.getStatusCode());
     }
 
     /**
@@ -44,7 +62,8 @@ final class ProblemResponses {
                 .body(json(status, detail));
     }
 
-    private static String json(HttpStatus status, String detail) {
+    /** The problem document, as {@link #problem} sends it. */
+    static String json(HttpStatus status, String detail) {
         StringBuilder json = new StringBuilder(96 + detail.length());
         json.append("{\"type\":\"about:blank\",\"title\":");
         quote(status.getReasonPhrase(), json);

@@ -162,7 +162,7 @@ final class StreamEndpoint<K, S> {
         Principal principal = request.getUserPrincipal();
         if (definition.accessPolicy().isPresent()) {
             if (principal == null) {
-                return refuse(HttpStatus.UNAUTHORIZED, "stream '" + definition.name() + "' needs an authenticated user");
+                return ProblemResponses.challenged(refuse(HttpStatus.UNAUTHORIZED, "stream '" + definition.name() + "' needs an authenticated user"));
             }
             switch (definition.accessPolicy().get().decide(principal, Collections.unmodifiableSet(keys))) {
                 case ALLOW -> {

@@ -257,6 +257,8 @@ class StatusStreamHttpTests {
         source.put(8L, new Bot("h", "OK")).put(66L, new Bot("i", "OK")).put(44L, new Bot("j", "OK"));
         try (TestStream refused = connect("/status-streams/orders/8/status-stream")) {
             assertThat(refused.status()).isEqualTo(401);
+            assertThat(refused.header("WWW-Authenticate")).as("RFC 9110: every 401 carries a challenge, never Basic")
+                    .isEqualTo("Session");
         }
         try (TestStream refused = connect("/status-streams/orders/8/status-stream", Map.of("X-User", "mallory"))) {
             assertThat(refused.status()).isEqualTo(403);
