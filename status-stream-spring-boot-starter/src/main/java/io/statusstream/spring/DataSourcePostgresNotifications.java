@@ -123,7 +123,7 @@ final class DataSourcePostgresNotifications implements PostgresNotifications,
         if (connection == null) {
             ListenConnection found = ListenConnection.of(dataSource, connectionDetails.get());
             if (!found.url().startsWith("jdbc:postgresql:")) {
-                throw new IllegalStateException("PostgreSQL NOTIFY push needs PostgreSQL, but the application's"
+                throw new IllegalStateException("NOTIFY push needs PostgreSQL, but the application's"
                         + " DataSource (" + found.origin() + ") connects to " + found.shownUrl() + ": declare the"
                         + " notifier only where the database is PostgreSQL (e.g. under a profile, else"
                         + " ChangeNotifier.none()), or point spring.datasource.url at PostgreSQL");
