@@ -2,21 +2,18 @@ package io.statusstream.example;
 
 import io.statusstream.core.ChangeNotifier;
 import io.statusstream.jdbc.JdbcStateSource;
-import io.statusstream.jdbc.PostgresNotifyChangeNotifier;
 import io.statusstream.spring.AccessDecision;
 import io.statusstream.spring.KeyParsers;
+import io.statusstream.spring.PostgresNotifications;
 import io.statusstream.spring.StreamDefinition;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 import javax.sql.DataSource;
 import java.security.Principal;
-import java.sql.SQLException;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -30,7 +27,7 @@ class BotStreamConfiguration {
 
     @Bean
     StreamDefinition<Long, BotState> botStream(DataSource dataSource, BotRepository bots, TradeBotProperties properties,
-                                               Environment environment) throws SQLException {
+                                               PostgresNotifications notifications) {
         return StreamDefinition.builder("bots",
                         JdbcStateSource.forTable(dataSource, "bot_states", "bot_config_id", Long.class, BotRepository.STATE)
                                 .build())
@@ -38,7 +35,11 @@ class BotStreamConfiguration {
                 // ASCII digits only: Long::valueOf would also take "+7" and "７", many spellings of one key.
                 .keyParser(KeyParsers.asciiLong())
                 .accessPolicy((Principal principal, Set<Long> ids) -> decide(bots.ownersOf(ids), ids, principal.getName()))
-                .changeNotifier(notifier(dataSource, properties, environment))
+                // On PostgreSQL a trigger NOTIFYs every write, so changes arrive without waiting for the next poll.
+                .changeNotifier(properties.pushNotifications()
+                        ? notifications.installTrigger("bot_states", "bot_config_id", CHANNEL)
+                                .listen(CHANNEL, Long::valueOf)
+                        : ChangeNotifier.none())
                 .build();
     }
 
@@ -49,25 +50,10 @@ class BotStreamConfiguration {
         return owners.values().stream().allMatch(user::equals) ? AccessDecision.ALLOW : AccessDecision.DENY;
     }
 
-    /** On PostgreSQL a trigger NOTIFYs every write, so changes arrive without waiting for the next poll. */
-    private static ChangeNotifier<Long> notifier(DataSource dataSource, TradeBotProperties properties,
-                                                 Environment environment) throws SQLException {
-        if (!properties.pushNotifications()) {
-            return ChangeNotifier.none();
-        }
-        PostgresNotifyChangeNotifier.installTrigger(dataSource, "bot_states", "bot_config_id", CHANNEL);
-        // Its own connection from the same URL, so the listener takes no slot of the application's pool.
-        Properties credentials = new Properties();
-        credentials.setProperty("user", environment.getRequiredProperty("spring.datasource.username"));
-        credentials.setProperty("password", environment.getProperty("spring.datasource.password", ""));
-        return PostgresNotifyChangeNotifier.<Long>builder(environment.getRequiredProperty("spring.datasource.url"),
-                credentials, CHANNEL, Long::valueOf).build();
-    }
-
     /**
      * Settings of the example app.
      *
-     * @param pushNotifications whether to install a NOTIFY trigger and listen (PostgreSQL only)
+     * @param pushNotifications whether to listen for NOTIFY pushes, installing the trigger once started (PostgreSQL only)
      * @param simulator the simulated trading activity
      */
     @ConfigurationProperties("tradebot")

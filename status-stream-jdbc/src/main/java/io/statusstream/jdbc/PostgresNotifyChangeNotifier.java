@@ -2,22 +2,14 @@ package io.statusstream.jdbc;
 
 import io.statusstream.core.ChangeNotifier;
 import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 
 import javax.sql.DataSource;
-import java.lang.System.Logger.Level;
-import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -31,9 +23,14 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * PostgresNotifyChangeNotifier.installTrigger(dataSource, "bot_states", "bot_id", "bot_states_changed");
  * StatusStream<Long, BotState> bots = StatusStream.builder(source)
- *         .changeNotifier(PostgresNotifyChangeNotifier.builder(dataSource, "bot_states_changed", Long::valueOf).build())
+ *         .changeNotifier(PostgresNotifyChangeNotifier
+ *                 .builder(jdbcUrl, credentials, "bot_states_changed", Long::valueOf)   // its own connection
+ *                 .build())
  *         .build();
  * }</pre>
+ *
+ * <p>In a Spring Boot application the starter's {@code PostgresNotifications} bean builds it from the application's
+ * {@code DataSource} in one line, and installs the trigger once the application has started if asked to.
  *
  * <p><b>Connection.</b> It holds one dedicated connection for its whole life, on its own daemon thread named
  * {@code status-stream-listen-<channel>}, with {@code application_name} {@code status-stream-listen:<channel>}.
@@ -62,36 +59,20 @@ import java.util.regex.Pattern;
  */
 public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> {
 
-    private static final System.Logger LOG = System.getLogger(PostgresNotifyChangeNotifier.class.getName());
     /** Lower-case only: {@code LISTEN Foo} listens on {@code foo}, so a mixed-case name would never match. */
     private static final Pattern CHANNEL = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-    /** How long one wait for notifications lasts; bounds how long {@link #close} waits for the thread. */
-    private static final int WAIT_MILLIS = 250;
-    private static final int VALIDITY_TIMEOUT_SECONDS = 5;
-    private static final String TRIGGER_FUNCTION = "status_stream_notify";
-    private static final int MAX_TRIGGER_CHANNEL_LENGTH = 40;
 
-    private final ConnectionFactory connections;
     private final String channel;
-    private final Function<? super String, ? extends K> keyParser;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
-    private final Duration healthCheckInterval;
+    private final String name;
+    private final ListenLoop<K> loop;
     private final AtomicBoolean started = new AtomicBoolean();
-    private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Thread thread;
-    private volatile boolean listening;
-
-    /** Thread-confined to the notifier's thread. */
-    private boolean parseFailureLogged;
 
     private PostgresNotifyChangeNotifier(Builder<K> builder) {
-        this.connections = builder.connections;
         this.channel = builder.channel;
-        this.keyParser = builder.keyParser;
-        this.initialBackoff = builder.initialBackoff;
-        this.maxBackoff = builder.maxBackoff;
-        this.healthCheckInterval = builder.healthCheckInterval;
+        this.name = "PostgresNotifyChangeNotifier[channel " + builder.channel + ", " + builder.description + "]";
+        this.loop = new ListenLoop<>(name, builder.connections, builder.channel, builder.keyParser,
+                builder.initialBackoff, builder.maxBackoff, builder.healthCheckInterval);
     }
 
     /**
@@ -129,20 +110,21 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
                                          Function<? super String, ? extends K> keyParser) {
         Objects.requireNonNull(url, "url");
         if (!url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("url must be a jdbc:postgresql: URL, was: " + url.split("\\?")[0]);
+            throw new IllegalArgumentException("url must be a jdbc:postgresql: URL, was: " + withoutQuery(url));
         }
         Properties copy = new Properties();
         if (properties != null) {
             copy.putAll(properties);
         }
-        return new Builder<>(() -> DriverManager.getConnection(url, copy), url.split("\\?")[0], channel, keyParser);
+        return new Builder<>(() -> DriverManager.getConnection(url, copy), withoutQuery(url), channel, keyParser);
     }
 
     /**
      * The DDL that makes a table notify the channel with the key of every inserted, updated (old and new key) or
      * deleted row, and with an empty payload on {@code TRUNCATE}: a shared trigger function
      * {@code status_stream_notify()} and two triggers named after the channel. Idempotent: it replaces the function
-     * and triggers if they exist. Requires PostgreSQL 11 or later. Run each statement in order, in one transaction.
+     * and triggers if they exist. Requires PostgreSQL 11 or later. Run each statement in order, in one transaction
+     * (e.g. as a migration).
      *
      * @param table     plain identifier, optionally schema-qualified
      * @param keyColumn plain identifier; its value is sent as text ({@code to_jsonb(row) ->> column})
@@ -151,73 +133,26 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
      * @throws IllegalArgumentException if a name is not a plain identifier
      */
     public static List<String> triggerDdl(String table, String keyColumn, String channel) {
-        KeyQuery.requireIdentifier(table, "table");
-        if (KeyQuery.requireIdentifier(keyColumn, "keyColumn").contains(".")) {
-            throw new IllegalArgumentException("keyColumn must be a column name, was: " + keyColumn);
-        }
-        requireChannel(channel);
-        if (channel.length() > MAX_TRIGGER_CHANNEL_LENGTH) {
-            throw new IllegalArgumentException("channel must be at most " + MAX_TRIGGER_CHANNEL_LENGTH
-                    + " characters to name its triggers, was: " + channel);
-        }
-        // Unquoted identifiers fold to lower case, and to_jsonb keys are the folded column names.
-        String column = keyColumn.toLowerCase(Locale.ROOT);
-        String trigger = "status_stream_" + channel;
-        String arguments = "('" + channel + "', '" + column + "')";
-        return List.of(
-                "CREATE OR REPLACE FUNCTION " + TRIGGER_FUNCTION + "() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                        + "BEGIN\n"
-                        + "  IF TG_OP = 'TRUNCATE' THEN\n"
-                        + "    PERFORM pg_notify(TG_ARGV[0], '');\n"
-                        + "    RETURN NULL;\n"
-                        + "  END IF;\n"
-                        + "  IF TG_OP <> 'INSERT' THEN\n"
-                        + "    PERFORM pg_notify(TG_ARGV[0], to_jsonb(OLD) ->> TG_ARGV[1]);\n"
-                        + "  END IF;\n"
-                        + "  IF TG_OP <> 'DELETE' THEN\n"
-                        + "    PERFORM pg_notify(TG_ARGV[0], to_jsonb(NEW) ->> TG_ARGV[1]);\n"
-                        + "  END IF;\n"
-                        + "  RETURN NULL;\n"
-                        + "END\n"
-                        + "$$",
-                "DROP TRIGGER IF EXISTS " + trigger + " ON " + table,
-                "CREATE TRIGGER " + trigger + " AFTER INSERT OR UPDATE OR DELETE ON " + table
-                        + " FOR EACH ROW EXECUTE FUNCTION " + TRIGGER_FUNCTION + arguments,
-                "DROP TRIGGER IF EXISTS " + trigger + "_truncate ON " + table,
-                "CREATE TRIGGER " + trigger + "_truncate AFTER TRUNCATE ON " + table
-                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + TRIGGER_FUNCTION + arguments);
+        return NotifyTrigger.ddl(table, keyColumn, channel);
     }
 
     /**
      * Runs {@link #triggerDdl} in one transaction, serialised with other installers by an advisory lock so that
-     * application instances starting together do not collide.
+     * application instances starting together do not collide, and waiting at most 10 seconds for the table's lock.
+     * Idempotent. On commit it also sends an empty notification on the channel, so that whoever listens already
+     * polls every key once: writes made before the trigger existed are not left to the next poll.
      *
      * @param dataSource where a connection is borrowed for the DDL, never {@code null}
      * @param table      as for {@link #triggerDdl}
      * @param keyColumn  as for {@link #triggerDdl}
      * @param channel    as for {@link #triggerDdl}
-     * @throws IllegalArgumentException if a name is not valid; nothing is run then
-     * @throws SQLException             if the DDL fails; nothing is changed then
+     * @throws IllegalArgumentException if a name is not valid, or the database is not PostgreSQL; nothing is run then
+     * @throws SQLException             if the DDL fails (the table does not exist, the user does not own it, its lock
+     *                                  was not had in time); nothing is changed then
      */
     public static void installTrigger(DataSource dataSource, String table, String keyColumn, String channel)
             throws SQLException {
-        List<String> ddl = triggerDdl(table, keyColumn, channel);
-        try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("SELECT pg_advisory_xact_lock(hashtext('" + TRIGGER_FUNCTION + "'))");
-                for (String sql : ddl) {
-                    statement.execute(sql);
-                }
-                connection.commit();
-            } catch (SQLException | RuntimeException failure) {
-                connection.rollback();
-                throw failure;
-            } finally {
-                connection.setAutoCommit(autoCommit);
-            }
-        }
+        NotifyTrigger.install(Objects.requireNonNull(dataSource, "dataSource"), table, keyColumn, channel);
     }
 
     @Override
@@ -226,10 +161,10 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException(this + " was already started");
         }
-        if (closed.getCount() == 0) {
+        if (loop.isStopped()) {
             return;
         }
-        Thread listenerThread = new Thread(() -> run(listener), "status-stream-listen-" + channel);
+        Thread listenerThread = new Thread(() -> loop.run(listener), "status-stream-listen-" + channel);
         listenerThread.setDaemon(true);
         thread = listenerThread;
         listenerThread.start();
@@ -241,16 +176,16 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
      * @return {@code false} before the first {@code LISTEN}, while reconnecting and once closed
      */
     public boolean isListening() {
-        return listening;
+        return loop.isListening();
     }
 
     @Override
     public void close() {
-        closed.countDown();
+        loop.stop();
         Thread listenerThread = thread;
         if (listenerThread != null && listenerThread != Thread.currentThread()) {
             try {
-                listenerThread.join(WAIT_MILLIS * 8L);
+                listenerThread.join(ListenLoop.WAIT_MILLIS * 8L);
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -265,157 +200,10 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
 
     @Override
     public String toString() {
-        return "PostgresNotifyChangeNotifier[channel " + channel + ", " + connections + "]";
+        return name;
     }
 
-    private boolean isClosed() {
-        return closed.getCount() == 0;
-    }
-
-    private void run(Listener<K> listener) {
-        long backoffNanos = initialBackoff.toNanos();
-        int failures = 0;
-        long outageStart = 0;
-        while (!isClosed()) {
-            try (Connection connection = connections.open()) {
-                listen(connection);
-                listening = true;
-                if (failures > 0) {
-                    int attempts = failures;
-                    long millis = Duration.ofNanos(System.nanoTime() - outageStart).toMillis();
-                    LOG.log(Level.INFO, () -> this + ": listening again after " + attempts + " failed attempts ("
-                            + millis + " ms); polling every key once");
-                } else {
-                    LOG.log(Level.DEBUG, () -> this + ": listening");
-                }
-                failures = 0;
-                backoffNanos = initialBackoff.toNanos();
-                deliver(listener::resync);
-                receive(connection, listener);
-            } catch (SQLException | RuntimeException failure) {
-                listening = false;
-                if (isClosed()) {
-                    break;
-                }
-                if (failures++ == 0) {
-                    outageStart = System.nanoTime();
-                    LOG.log(Level.WARNING, this + ": not listening (" + failure + "); reconnecting with backoff up to "
-                            + maxBackoff + ", then polling every key once. Further failures of this outage are"
-                            + " logged at DEBUG.", failure);
-                } else {
-                    int attempts = failures;
-                    LOG.log(Level.DEBUG, () -> this + ": reconnect attempt " + attempts + " failed", failure);
-                }
-            } finally {
-                listening = false;
-            }
-            if (!isClosed()) {
-                await(backoffNanos);
-                backoffNanos = Math.min(backoffNanos * 2, maxBackoff.toNanos());
-            }
-        }
-        LOG.log(Level.DEBUG, () -> this + ": stopped");
-    }
-
-    private void listen(Connection connection) throws SQLException {
-        connection.unwrap(PGConnection.class);
-        try {
-            connection.setClientInfo("ApplicationName", "status-stream-listen:" + channel);
-        } catch (SQLException notSupported) {
-            LOG.log(Level.DEBUG, () -> this + ": could not set application_name", notSupported);
-        }
-        connection.setAutoCommit(true);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("LISTEN " + channel);
-        }
-    }
-
-    private void receive(Connection connection, Listener<K> listener) throws SQLException {
-        PGConnection postgres = connection.unwrap(PGConnection.class);
-        long quietSince = System.nanoTime();
-        long healthCheckNanos = healthCheckInterval.toNanos();
-        List<K> keys = new ArrayList<>();
-        while (!isClosed()) {
-            PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
-            if (notifications != null && notifications.length > 0) {
-                quietSince = System.nanoTime();
-                boolean resync = false;
-                for (PGNotification notification : notifications) {
-                    if (!channel.equals(notification.getName())) {
-                        continue;
-                    }
-                    String payload = notification.getParameter();
-                    if (payload == null || payload.isEmpty()) {
-                        resync = true;
-                    } else {
-                        K key = parse(payload);
-                        if (key != null) {
-                            keys.add(key);
-                        }
-                    }
-                }
-                if (resync) {
-                    deliver(listener::resync);
-                } else if (!keys.isEmpty()) {
-                    List<K> batch = List.copyOf(keys);
-                    deliver(() -> listener.keysChanged(batch));
-                }
-                keys.clear();
-            } else if (System.nanoTime() - quietSince >= healthCheckNanos) {
-                if (!connection.isValid(VALIDITY_TIMEOUT_SECONDS)) {
-                    throw new SQLException("the listening connection failed its validity check", "08006");
-                }
-                quietSince = System.nanoTime();
-            }
-        }
-    }
-
-    private K parse(String payload) {
-        K key;
-        try {
-            key = keyParser.apply(payload);
-        } catch (RuntimeException failure) {
-            logUnparsable(payload, failure);
-            return null;
-        }
-        if (key == null) {
-            logUnparsable(payload, null);
-        }
-        return key;
-    }
-
-    private void logUnparsable(String payload, Throwable failure) {
-        String shown = JdbcStateSource.printable(payload);
-        if (!parseFailureLogged) {
-            parseFailureLogged = true;
-            LOG.log(Level.WARNING, this + ": skipping a payload the key parser rejected: '" + shown + "'"
-                    + (failure == null ? " (parsed to null)" : "") + ". Later ones are logged at DEBUG.", failure);
-        } else {
-            LOG.log(Level.DEBUG, () -> this + ": skipping unparsable payload '" + shown + "'", failure);
-        }
-    }
-
-    /** Calls the listener, unless closed; its failure must not cost us the connection. */
-    private void deliver(Runnable call) {
-        if (isClosed()) {
-            return;
-        }
-        try {
-            call.run();
-        } catch (RuntimeException failure) {
-            LOG.log(Level.WARNING, this + ": the listener failed", failure);
-        }
-    }
-
-    private void await(long nanos) {
-        try {
-            closed.await(nanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException interrupted) {
-            closed.countDown();
-        }
-    }
-
-    private static String requireChannel(String channel) {
+    static String requireChannel(String channel) {
         if (channel == null || !CHANNEL.matcher(channel).matches()) {
             throw new IllegalArgumentException("channel must be lower-case letters, digits and '_', not starting"
                     + " with a digit, at most 63 characters (it is used unquoted in LISTEN), was: " + channel);
@@ -423,10 +211,8 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
         return channel;
     }
 
-    /** Opens a new connection. */
-    @FunctionalInterface
-    private interface ConnectionFactory {
-        Connection open() throws SQLException;
+    private static String withoutQuery(String url) {
+        return url.split("\\?")[0];
     }
 
     /**
@@ -444,7 +230,7 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
         /** Quiet time after which the connection's validity is checked, to find silently dropped connections. */
         public static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(30);
 
-        private final ConnectionFactory connections;
+        private final ListenLoop.Connections connections;
         private final String description;
         private final String channel;
         private final Function<? super String, ? extends K> keyParser;
@@ -452,20 +238,9 @@ public final class PostgresNotifyChangeNotifier<K> implements ChangeNotifier<K> 
         private Duration maxBackoff;
         private Duration healthCheckInterval;
 
-        private Builder(ConnectionFactory connections, String description, String channel,
+        private Builder(ListenLoop.Connections connections, String description, String channel,
                         Function<? super String, ? extends K> keyParser) {
-            ConnectionFactory factory = Objects.requireNonNull(connections, "connections");
-            this.connections = new ConnectionFactory() {
-                @Override
-                public Connection open() throws SQLException {
-                    return factory.open();
-                }
-
-                @Override
-                public String toString() {
-                    return description;
-                }
-            };
+            this.connections = Objects.requireNonNull(connections, "connections");
             this.description = description;
             this.channel = requireChannel(channel);
             this.keyParser = Objects.requireNonNull(keyParser, "keyParser");

@@ -31,6 +31,7 @@ import java.util.logging.Level;
 
 import static io.statusstream.jdbc.Conditions.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code LISTEN/NOTIFY} push against a real PostgreSQL: the shipped trigger, delivery ahead of a one-hour poll
@@ -91,6 +92,30 @@ class PostgresNotifyChangeNotifierTest {
         assertThat(hints.await(h -> h.resyncs() == 2, WAIT)).isTrue();
         assertThat(hints.keys()).containsExactly(1L, 1L, 2L, 2L);
         assertThat(notifier.isListening()).isTrue();
+    }
+
+    @Test
+    void installingTheTriggerAgainKeepsOneNotificationPerWriteAndAsksListenersForAFullPoll() throws Exception {
+        RecordingNotifier<Long> hints = new RecordingNotifier<>(ChangeNotifier.none());
+        started(builder(), hints);
+        assertThat(hints.await(h -> h.resyncs() == 1, WAIT)).isTrue();
+
+        PostgresNotifyChangeNotifier.installTrigger(dataSource, table, "id", channel);
+
+        assertThat(hints.await(h -> h.resyncs() == 2, WAIT)).as("a full poll once the trigger is (re)installed")
+                .isTrue();
+        jdbc.update("INSERT INTO " + table + " VALUES (3, 'three', 1)");
+        jdbc.execute("SELECT pg_notify('" + channel + "', '4')");
+        assertThat(hints.await(h -> h.keys().contains(4L), WAIT)).isTrue();
+        assertThat(hints.keys()).as("one trigger, not two").containsExactly(3L, 4L);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = ?::regclass"
+                + " AND NOT tgisinternal", Integer.class, table)).isEqualTo(2);
+    }
+
+    @Test
+    void installingTheTriggerOnAMissingTableFailsAndChangesNothing() {
+        assertThatThrownBy(() -> PostgresNotifyChangeNotifier.installTrigger(dataSource, table + "_missing", "id",
+                channel)).isInstanceOf(SQLException.class).hasMessageContaining(table + "_missing");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.statusstream.jdbc;
 
+import io.statusstream.jdbc.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.util.Properties;
@@ -51,6 +52,13 @@ class PostgresNotifyChangeNotifierValidationTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> PostgresNotifyChangeNotifier.triggerDdl("bots", "id", "c".repeat(41)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 40");
+    }
+
+    @Test
+    void refusesToInstallTheTriggerOnADatabaseThatIsNotPostgres() {
+        assertThatThrownBy(() -> PostgresNotifyChangeNotifier.installTrigger(TestDatabase.H2.dataSource(), "bots", "id",
+                "bots_changed")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs PostgreSQL").hasMessageContaining("H2");
     }
 
     @Test
