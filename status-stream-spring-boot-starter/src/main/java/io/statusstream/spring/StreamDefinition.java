@@ -365,15 +365,21 @@ public final class StreamDefinition<K, S> {
          * Builds the definition.
          *
          * @return a new definition, to declare as a bean
-         * @throws IllegalStateException if the key parser is missing, or if neither an access policy nor public
-         *                               access was chosen (secure by default)
+         * @throws StatusStreamConfigurationException if the key parser is missing, or if neither an access policy nor
+         *                                             public access was chosen (secure by default)
          */
         public StreamDefinition<K, S> build() {
-            requireState(keyParser != null, "stream '" + name + "' has no key parser: call .keyParser(...), e.g."
-                    + " .keyParser(Long::valueOf) for Long keys or .keyParser(Function.identity()) for String keys");
-            requireState(accessPolicy != null || publicAccess, "stream '" + name + "' has no access policy, and"
-                    + " streams are not public by default: call .accessPolicy((principal, keys) -> ...) to decide"
-                    + " who may watch which keys, or .publicAccess() to let anyone watch every key");
+            if (keyParser == null) {
+                throw new StatusStreamConfigurationException("The stream '" + name + "' has no key parser",
+                        "Call .keyParser(...) on its StreamDefinition builder, e.g. .keyParser(KeyParsers.asciiLong())"
+                                + " for Long keys or .keyParser(Function.identity()) for String keys");
+            }
+            if (accessPolicy == null && !publicAccess) {
+                throw new StatusStreamConfigurationException("The stream '" + name + "' has no access policy, and"
+                        + " streams are not public by default", "Call .accessPolicy((principal, keys) -> ...) on its"
+                        + " StreamDefinition builder to decide who may watch which keys, or .publicAccess() to let"
+                        + " anyone watch every key");
+            }
             return new StreamDefinition<>(this);
         }
 
