@@ -53,6 +53,9 @@ class ConfigurationMetadataTest {
                 if (!setting.equals("*") && !setting.equals("<setting>")) {
                     assertThat(perStreamSettings()).as(property).contains(setting);
                 }
+            } else if (property.endsWith(".*")) {
+                String prefix = property.substring(0, property.length() - 1);
+                assertThat(metadata.keySet()).as("metadata under " + property).anyMatch(name -> name.startsWith(prefix));
             } else {
                 assertThat(metadata).as("metadata of " + property).containsKey(property);
             }
