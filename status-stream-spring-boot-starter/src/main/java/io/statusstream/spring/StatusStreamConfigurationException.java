@@ -16,7 +16,9 @@ public final class StatusStreamConfigurationException extends IllegalStateExcept
 
     private static final long serialVersionUID = 1L;
 
+    /** What is wrong. */
     private final String description;
+    /** What to do about it. */
     private final String action;
 
     /**

@@ -279,7 +279,8 @@ public final class StreamDefinition<K, S> {
          */
         public Builder<K, S> accessPolicy(StreamAccessPolicy<? super K> policy) {
             requireUnset(accessPolicy, "accessPolicy");
-            requireState(!publicAccess, "stream '" + name + "' is already public; it cannot also have an access policy");
+            requireState(!publicAccess, "The stream '" + name + "' is already public; it cannot also have an access"
+                    + " policy", "Call either .accessPolicy(...) or .publicAccess() on its StreamDefinition builder");
             accessPolicy = Objects.requireNonNull(policy, "accessPolicy");
             return this;
         }
@@ -291,7 +292,8 @@ public final class StreamDefinition<K, S> {
          * @return this builder
          */
         public Builder<K, S> publicAccess() {
-            requireState(accessPolicy == null, "stream '" + name + "' already has an access policy; it cannot also be public");
+            requireState(accessPolicy == null, "The stream '" + name + "' already has an access policy; it cannot also"
+                    + " be public", "Call either .accessPolicy(...) or .publicAccess() on its StreamDefinition builder");
             publicAccess = true;
             return this;
         }
@@ -384,12 +386,13 @@ public final class StreamDefinition<K, S> {
         }
 
         private void requireUnset(Object current, String setting) {
-            requireState(current == null, setting + " of stream '" + name + "' was already set to " + current);
+            requireState(current == null, "The " + setting + " of stream '" + name + "' was already set to " + current,
+                    "Call ." + setting + "(...) once on its StreamDefinition builder");
         }
 
-        private static void requireState(boolean condition, String message) {
+        private static void requireState(boolean condition, String description, String action) {
             if (!condition) {
-                throw new IllegalStateException(message);
+                throw new StatusStreamConfigurationException(description, action);
             }
         }
     }

@@ -44,6 +44,13 @@ class StartupFailureReportTests {
     }
 
     @Test
+    void aStreamBothPublicAndWithPolicyIsAskedToChoose(CapturedOutput output) {
+        assertReport(report(output, PublicAndPolicedApplication.class),
+                "The stream 'open' already has an access policy; it cannot also be public",
+                "Call either .accessPolicy(...) or .publicAccess() on its StreamDefinition builder");
+    }
+
+    @Test
     void anUnknownStreamNameUnderStreamsListsTheDeclaredOnes(CapturedOutput output) {
         assertReport(report(output, TestApplication.class, "status-stream.streams.bot.poll-interval=1s"),
                 "status-stream.streams configures [bot], but the declared streams are [bots, orders]",
@@ -150,6 +157,17 @@ class StartupFailureReportTests {
         StreamDefinition<Long, String> secrets() {
             return StreamDefinition.builder("secrets", new InMemoryStateSource<Long, String>())
                     .keyParser(Long::valueOf).build();
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class PublicAndPolicedApplication {
+
+        @Bean
+        StreamDefinition<Long, String> open() {
+            return StreamDefinition.builder("open", new InMemoryStateSource<Long, String>()).keyParser(Long::valueOf)
+                    .accessPolicy((principal, keys) -> AccessDecision.ALLOW).publicAccess().build();
         }
     }
 
