@@ -17,7 +17,10 @@ import java.util.Map;
 
 /**
  * {@link StatusStreamMetrics} on Micrometer. Meters are registered once per stream, so the hot path only increments.
- * Thread-safe: Micrometer meters are.
+ * The {@code status.stream.cluster.*} meters exist only for a stream in cluster mode (one with a
+ * {@link io.statusstream.core.StreamCluster}, whose mode is never {@link StreamStats.Mode#LOCAL}): a local stream has
+ * no cluster to report on, and gauges that read 0 would look like a cluster that lost its lease. Thread-safe:
+ * Micrometer meters are.
  */
 final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
 
@@ -45,12 +48,26 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
                 .description("1 while the source answers, 0 while its polls fail").tags(tags).register(registry);
         Gauge.builder(PREFIX + "source.consecutive.failures", stream, s -> s.stats().consecutiveFailures())
                 .description("Failed polls since the last successful one").tags(tags).register(registry);
+        if (stream.stats().mode() == StreamStats.Mode.LOCAL) {
+            return;
+        }
         Gauge.builder(PREFIX + "cluster.shared", stream, s -> s.stats().mode() == StreamStats.Mode.CLUSTER ? 1 : 0)
                 .description("1 while this instance fans out from the cluster's shared log, 0 while it polls alone")
                 .tags(tags).register(registry);
         Gauge.builder(PREFIX + "cluster.poller", stream, s -> s.stats().clusterPoller() ? 1 : 0)
                 .description("1 while this instance holds the cluster's lease and polls for every instance")
                 .tags(tags).register(registry);
+        for (StreamStats.Mode mode : StreamStats.Mode.values()) {
+            modeChanges(registry, tags, mode);
+        }
+    }
+
+    /** Registers the counter, or finds it registered: the engine's listener looks it up at each (rare) switch. */
+    private static Counter modeChanges(MeterRegistry registry, Tags tags, StreamStats.Mode mode) {
+        return Counter.builder(PREFIX + "cluster.mode.changes")
+                .description("Switches of where events come from, by new mode (local_fallback: the cluster"
+                        + " became unreachable)")
+                .tags(tags).tag("mode", mode.name().toLowerCase(Locale.ROOT)).register(registry);
     }
 
     @Override
@@ -76,9 +93,12 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
         private final Counter heartbeats;
         private final Counter subscribersOpened;
         private final Map<CloseReason, Counter> subscribersClosed = new EnumMap<>(CloseReason.class);
-        private final Map<StreamStats.Mode, Counter> modeChanges = new EnumMap<>(StreamStats.Mode.class);
+        private final MeterRegistry registry;
+        private final Tags tags;
 
         EngineMeters(MeterRegistry registry, Tags tags) {
+            this.registry = registry;
+            this.tags = tags;
             polls = Timer.builder(PREFIX + "polls").description("Successful polls and the time they took")
                     .tags(tags).register(registry);
             pollErrors = counter(registry, "poll.errors", "Failed polls", tags);
@@ -97,17 +117,12 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
                         .description("Subscriptions ended, by reason (stuck: cut for making no progress)")
                         .tags(tags).tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(registry));
             }
-            for (StreamStats.Mode mode : StreamStats.Mode.values()) {
-                modeChanges.put(mode, Counter.builder(PREFIX + "cluster.mode.changes")
-                        .description("Switches of where events come from, by new mode (local_fallback: the cluster"
-                                + " became unreachable)")
-                        .tags(tags).tag("mode", mode.name().toLowerCase(Locale.ROOT)).register(registry));
-            }
         }
 
         @Override
         public void modeChanged(StreamStats.Mode mode) {
-            modeChanges.get(mode).increment();
+            // Only a stream in cluster mode switches, and rarely: no meter for a local stream, no cost per event.
+            modeChanges(registry, tags, mode).increment();
         }
 
         private static Counter counter(MeterRegistry registry, String name, String description, Tags tags) {

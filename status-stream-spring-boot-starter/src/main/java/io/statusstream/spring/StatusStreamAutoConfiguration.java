@@ -85,8 +85,10 @@ public final class StatusStreamAutoConfiguration {
             String path = definition.path().orElse(properties.basePath() + "/" + definition.name());
             String other = streamByPath.putIfAbsent(path, definition.name());
             if (other != null) {
-                throw new IllegalStateException("streams '" + other + "' and '" + definition.name()
-                        + "' are both served at " + path + ": give one of them another .path(...)");
+                throw new StatusStreamConfigurationException("The streams '" + other + "' and '"
+                        + definition.name() + "' are both served at " + path, "Give one of them another path:"
+                        + " .path(...) on its StreamDefinition builder, or status-stream.base-path for streams"
+                        + " without one");
             }
             endpoints.add(endpoint(definition, streams, limiter, meters, properties));
             paths.add(path);
@@ -159,9 +161,10 @@ public final class StatusStreamAutoConfiguration {
 
         @Override
         public <K, S> EventSerializer<K, S> create(StreamDefinition<K, S> definition) {
-            throw new IllegalStateException("stream '" + definition.name() + "' has no serializer: add Jackson 3"
-                    + " (spring-boot-starter-jackson) for the JSON envelope, declare an EventSerializerFactory bean,"
-                    + " or set .serializer(...) on its StreamDefinition");
+            throw new StatusStreamConfigurationException("The stream '" + definition.name() + "' has no"
+                    + " serializer: Jackson 3 is not on the class path and there is no EventSerializerFactory bean",
+                    "Add Jackson 3 (spring-boot-starter-jackson) for the JSON envelope, declare an"
+                            + " EventSerializerFactory bean, or set .serializer(...) on its StreamDefinition builder");
         }
     }
 }

@@ -1,14 +1,17 @@
 package io.statusstream.spring;
 
+import io.statusstream.core.StatusStream;
 import io.statusstream.core.StatusStreamBuilder;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.web.cors.CorsConfiguration;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Configuration of the status streams of an application, under status-stream.
@@ -43,7 +46,10 @@ import java.util.Map;
  *                                   the global limit
  * @param maxKeysPerStream           Most keys of one multi-key request (?ids=); more are refused with 400
  * @param cors                       Cross-origin access to the stream endpoints; off unless origins are configured
- * @param streams                    Overrides for single streams, by stream name
+ * @param streams                    Overrides for single streams, by the name of their StreamDefinition, e.g.
+ *                                   status-stream.streams.bots.poll-interval for the stream bots: every engine setting
+ *                                   above from poll-interval to reconnect-jitter, and max-keys-per-stream. Unset ones
+ *                                   fall back to the status-stream.* value
  */
 @ConfigurationProperties("status-stream")
 public record StatusStreamProperties(
@@ -67,8 +73,9 @@ public record StatusStreamProperties(
         Map<String, Stream> streams) {
 
     /**
-     * Checks the settings only this record uses; the engine settings are checked by {@link StatusStreamBuilder}
-     * when the streams start.
+     * Checks every setting, so that a mistake fails the binding of {@code status-stream.*} with the property named as
+     * written. Engine settings are checked by the engine's own rules ({@link StatusStreamBuilder}), so the two
+     * cannot disagree.
      *
      * @param basePath                   starts with {@code /} and does not end with one
      * @param pollInterval               or {@code null} for {@link StatusStreamBuilder#DEFAULT_POLL_INTERVAL}
@@ -88,18 +95,29 @@ public record StatusStreamProperties(
      * @param maxKeysPerStream           positive
      * @param cors                       never {@code null}
      * @param streams                    overrides by stream name, or {@code null} for none; copied
-     * @throws IllegalArgumentException if a checked setting is out of range
+     * @throws StatusStreamConfigurationException if a setting is out of range
      */
     public StatusStreamProperties {
         if (!basePath.startsWith("/") || basePath.endsWith("/")) {
-            throw new IllegalArgumentException("status-stream.base-path must start with '/' and not end with '/', was '"
-                    + basePath + "'");
+            throw new StatusStreamConfigurationException("status-stream.base-path must start with '/' and not end"
+                    + " with '/', was '" + basePath + "'", "Set status-stream.base-path to a path such as"
+                    + " /status-streams, or remove it to use the default");
         }
         requirePositive(readyTimeout, "status-stream.ready-timeout");
         requirePositive(maxConnections, "status-stream.max-connections");
         requirePositive(maxConnectionsPerPrincipal, "status-stream.max-connections-per-principal");
         requirePositive(maxKeysPerStream, "status-stream.max-keys-per-stream");
         streams = streams == null ? Map.of() : Map.copyOf(streams);
+        checkEngineSettings("status-stream.", new Stream(pollInterval, batchSize, heartbeatInterval, replaySize,
+                replayMaxAge, maxQueuedEvents, stuckClientTimeout, keyRetention, maxBackoff, reconnectDelay,
+                reconnectJitter, null));
+        streams.forEach((name, own) -> {
+            String prefix = "status-stream.streams." + name + ".";
+            checkEngineSettings(prefix, own);
+            if (own.maxKeysPerStream() != null) {
+                requirePositive(own.maxKeysPerStream(), prefix + "max-keys-per-stream");
+            }
+        });
     }
 
     /** The engine settings of one stream: its overrides, else the values set here, else null (engine default). */
@@ -129,14 +147,71 @@ public record StatusStreamProperties(
 
     private static void requirePositive(int value, String property) {
         if (value <= 0) {
-            throw new IllegalArgumentException(property + " must be positive, was " + value);
+            throw outOfRange(property, "must be positive", value);
         }
     }
 
     private static void requirePositive(Duration value, String property) {
         if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(property + " must be positive, was " + value);
+            throw outOfRange(property, "must be positive", value);
         }
+    }
+
+    /** Puts each engine setting that is set under {@code prefix} to a builder of its own, which checks it. */
+    private static void checkEngineSettings(String prefix, Stream settings) {
+        check(prefix + "poll-interval", settings.pollInterval(), StatusStreamBuilder::pollInterval);
+        check(prefix + "batch-size", settings.batchSize(), StatusStreamBuilder::batchSize);
+        check(prefix + "heartbeat-interval", settings.heartbeatInterval(), StatusStreamBuilder::heartbeatInterval);
+        check(prefix + "replay-size", settings.replaySize(),
+                (builder, size) -> builder.replay(size, StatusStreamBuilder.DEFAULT_REPLAY_MAX_AGE));
+        check(prefix + "replay-max-age", settings.replayMaxAge(),
+                (builder, age) -> builder.replay(StatusStreamBuilder.DEFAULT_REPLAY_SIZE, age));
+        check(prefix + "max-queued-events", settings.maxQueuedEvents(), StatusStreamBuilder::maxQueuedEvents);
+        check(prefix + "stuck-client-timeout", settings.stuckClientTimeout(), StatusStreamBuilder::stuckClientTimeout);
+        check(prefix + "key-retention", settings.keyRetention(), StatusStreamBuilder::keyRetention);
+        check(prefix + "max-backoff", settings.maxBackoff(), StatusStreamBuilder::maxBackoff);
+        check(prefix + "reconnect-delay", settings.reconnectDelay(),
+                (builder, delay) -> builder.reconnectDelay(delay, StatusStreamBuilder.DEFAULT_RECONNECT_JITTER));
+        check(prefix + "reconnect-jitter", settings.reconnectJitter(),
+                (builder, jitter) -> builder.reconnectDelay(StatusStreamBuilder.DEFAULT_RECONNECT_DELAY, jitter));
+    }
+
+    private static <T> void check(String property, T value, BiConsumer<StatusStreamBuilder<Object, Object>, T> setting) {
+        if (value == null) {
+            return;
+        }
+        try {
+            // A builder only records its settings; nothing starts until build(), which is never called here.
+            setting.accept(StatusStream.builder(keys -> Map.of()), value);
+        } catch (IllegalArgumentException refused) {
+            throw outOfRange(property, rule(refused.getMessage()), value);
+        }
+    }
+
+    /** A duration as a property would say it, in its largest whole unit: 0ms, -1s, 90s, 5m. */
+    private static String asWritten(Duration duration) {
+        for (ChronoUnit unit : List.of(ChronoUnit.DAYS, ChronoUnit.HOURS, ChronoUnit.MINUTES, ChronoUnit.SECONDS)) {
+            if (!duration.isZero() && duration.toMillis() % unit.getDuration().toMillis() == 0) {
+                return DurationStyle.SIMPLE.print(duration, unit);
+            }
+        }
+        return DurationStyle.SIMPLE.print(duration, ChronoUnit.MILLIS);
+    }
+
+    /** "must be positive" out of the engine's "pollInterval must be positive, was PT0S"; else its whole message. */
+    private static String rule(String message) {
+        int start = message == null ? -1 : message.indexOf(" must ");
+        if (start < 0) {
+            return "is refused by the engine (" + message + ")";
+        }
+        int end = message.indexOf(", was ", start);
+        return message.substring(start + 1, end < 0 ? message.length() : end);
+    }
+
+    private static StatusStreamConfigurationException outOfRange(String property, String rule, Object value) {
+        String shown = value instanceof Duration duration ? asWritten(duration) : String.valueOf(value);
+        return new StatusStreamConfigurationException(property + " " + rule + ", was " + shown,
+                "Correct " + property + " (it " + rule + "), or remove it to use the default");
     }
 
     /**
@@ -198,15 +273,17 @@ public record StatusStreamProperties(
          * @param allowedOriginPatterns never {@code null}, no {@code null} element; copied
          * @param allowCredentials      if {@code true}, no {@code *} origin and no pattern that matches any origin
          * @param maxAge                never {@code null} while an origin is configured
-         * @throws IllegalArgumentException if credentials are allowed for any origin
+         * @throws StatusStreamConfigurationException if credentials are allowed for any origin
          */
         public Cors {
             allowedOrigins = List.copyOf(allowedOrigins);
             allowedOriginPatterns = List.copyOf(allowedOriginPatterns);
             if (allowCredentials && allowedOrigins.contains("*")) {
-                throw new IllegalArgumentException("status-stream.cors.allowed-origins must not contain '*' when"
-                        + " status-stream.cors.allow-credentials is true: list the origins (or use"
-                        + " allowed-origin-patterns) so that cookies are sent to known origins only");
+                throw new StatusStreamConfigurationException("status-stream.cors.allowed-origins must not contain '*'"
+                        + " when status-stream.cors.allow-credentials is true: cookies would go to any site",
+                        "List the origins in status-stream.cors.allowed-origins (or use"
+                                + " status-stream.cors.allowed-origin-patterns such as https://*.example.com), so that"
+                                + " cookies are sent to known origins only");
             }
             if (allowCredentials) {
                 allowedOriginPatterns.forEach(Cors::requireNoWildcardOrigin);
@@ -223,11 +300,12 @@ public record StatusStreamProperties(
             probe.setAllowedOriginPatterns(List.of(pattern));
             for (String stranger : STRANGER_ORIGINS) {
                 if (probe.checkOrigin(stranger) != null) {
-                    throw new IllegalArgumentException("status-stream.cors.allowed-origin-patterns entry '" + pattern
-                            + "' admits any origin (" + stranger + " matched it) while"
-                            + " status-stream.cors.allow-credentials is true: name your own hosts, e.g."
-                            + " https://app.example.com or https://*.example.com, so that cookies are sent to"
-                            + " known origins only");
+                    throw new StatusStreamConfigurationException("status-stream.cors.allowed-origin-patterns entry '"
+                            + pattern + "' admits any origin (" + stranger + " matched it) while"
+                            + " status-stream.cors.allow-credentials is true: cookies would go to any site",
+                            "Name your own hosts in status-stream.cors.allowed-origin-patterns, e.g."
+                                    + " https://app.example.com or https://*.example.com, so that cookies are sent to"
+                                    + " known origins only");
                 }
             }
         }

@@ -85,8 +85,9 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
         for (StreamDefinition<?, ?> definition : definitions) {
             if (entries.containsKey(definition.name())) {
                 closeAll(entries);
-                throw new IllegalStateException("two StreamDefinition beans are named '" + definition.name()
-                        + "': stream names must be unique");
+                throw new StatusStreamConfigurationException("Two StreamDefinition beans are named '"
+                        + definition.name() + "'", "Give each stream a name of its own:"
+                        + " StreamDefinition.builder(name, source)");
             }
             unknown.remove(definition.name());
             try {
@@ -99,8 +100,9 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
         }
         if (!unknown.isEmpty()) {
             closeAll(entries);
-            throw new IllegalStateException("status-stream.streams configures " + unknown + ", but the declared"
-                    + " streams are " + entries.keySet() + ": fix the name under status-stream.streams");
+            throw new StatusStreamConfigurationException("status-stream.streams configures " + unknown + ", but the"
+                    + " declared streams are " + entries.keySet(), "Correct the name in status-stream.streams.<name>.*"
+                    + " to one of " + entries.keySet() + ", or remove those settings");
         }
         return entries;
     }

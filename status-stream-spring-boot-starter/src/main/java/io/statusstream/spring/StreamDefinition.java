@@ -279,7 +279,8 @@ public final class StreamDefinition<K, S> {
          */
         public Builder<K, S> accessPolicy(StreamAccessPolicy<? super K> policy) {
             requireUnset(accessPolicy, "accessPolicy");
-            requireState(!publicAccess, "stream '" + name + "' is already public; it cannot also have an access policy");
+            requireState(!publicAccess, "The stream '" + name + "' is already public; it cannot also have an access"
+                    + " policy", "Call either .accessPolicy(...) or .publicAccess() on its StreamDefinition builder");
             accessPolicy = Objects.requireNonNull(policy, "accessPolicy");
             return this;
         }
@@ -291,7 +292,8 @@ public final class StreamDefinition<K, S> {
          * @return this builder
          */
         public Builder<K, S> publicAccess() {
-            requireState(accessPolicy == null, "stream '" + name + "' already has an access policy; it cannot also be public");
+            requireState(accessPolicy == null, "The stream '" + name + "' already has an access policy; it cannot also"
+                    + " be public", "Call either .accessPolicy(...) or .publicAccess() on its StreamDefinition builder");
             publicAccess = true;
             return this;
         }
@@ -365,25 +367,32 @@ public final class StreamDefinition<K, S> {
          * Builds the definition.
          *
          * @return a new definition, to declare as a bean
-         * @throws IllegalStateException if the key parser is missing, or if neither an access policy nor public
-         *                               access was chosen (secure by default)
+         * @throws StatusStreamConfigurationException if the key parser is missing, or if neither an access policy nor
+         *                                             public access was chosen (secure by default)
          */
         public StreamDefinition<K, S> build() {
-            requireState(keyParser != null, "stream '" + name + "' has no key parser: call .keyParser(...), e.g."
-                    + " .keyParser(Long::valueOf) for Long keys or .keyParser(Function.identity()) for String keys");
-            requireState(accessPolicy != null || publicAccess, "stream '" + name + "' has no access policy, and"
-                    + " streams are not public by default: call .accessPolicy((principal, keys) -> ...) to decide"
-                    + " who may watch which keys, or .publicAccess() to let anyone watch every key");
+            if (keyParser == null) {
+                throw new StatusStreamConfigurationException("The stream '" + name + "' has no key parser",
+                        "Call .keyParser(...) on its StreamDefinition builder, e.g. .keyParser(KeyParsers.asciiLong())"
+                                + " for Long keys or .keyParser(Function.identity()) for String keys");
+            }
+            if (accessPolicy == null && !publicAccess) {
+                throw new StatusStreamConfigurationException("The stream '" + name + "' has no access policy, and"
+                        + " streams are not public by default", "Call .accessPolicy((principal, keys) -> ...) on its"
+                        + " StreamDefinition builder to decide who may watch which keys, or .publicAccess() to let"
+                        + " anyone watch every key");
+            }
             return new StreamDefinition<>(this);
         }
 
         private void requireUnset(Object current, String setting) {
-            requireState(current == null, setting + " of stream '" + name + "' was already set to " + current);
+            requireState(current == null, "The " + setting + " of stream '" + name + "' was already set to " + current,
+                    "Call ." + setting + "(...) once on its StreamDefinition builder");
         }
 
-        private static void requireState(boolean condition, String message) {
+        private static void requireState(boolean condition, String description, String action) {
             if (!condition) {
-                throw new IllegalStateException(message);
+                throw new StatusStreamConfigurationException(description, action);
             }
         }
     }

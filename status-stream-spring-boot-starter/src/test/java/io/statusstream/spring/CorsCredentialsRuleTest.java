@@ -16,7 +16,7 @@ class CorsCredentialsRuleTest {
     @ValueSource(strings = {"*", "http*://*", "*://*", "https://*", "http://*:[*]", "n*"})
     void aPatternThatAdmitsAnyOriginIsRefusedTogetherWithCredentials(String pattern) {
         assertThatThrownBy(() -> cors(pattern, true))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(StatusStreamConfigurationException.class)
                 .hasMessageContaining("status-stream.cors.allowed-origin-patterns entry '" + pattern + "'")
                 .hasMessageContaining("https://*.example.com");
     }

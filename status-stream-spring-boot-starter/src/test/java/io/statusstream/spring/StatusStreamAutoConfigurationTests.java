@@ -230,6 +230,109 @@ class StatusStreamAutoConfigurationTests {
     }
 
     @Test
+    void registersNoClusterMetersForStreamsInLocalMode() {
+        runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                        CompositeMeterRegistryAutoConfiguration.class))
+                .withBean(SimpleMeterRegistry.class)
+                .withUserConfiguration(TwoStreams.class).run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    assertThat(registry.find("status.stream.subscribers").gauges()).hasSize(2);
+                    assertThat(registry.getMeters()).extracting(meter -> meter.getId().getName())
+                            .noneMatch(name -> name.startsWith("status.stream.cluster."));
+                });
+    }
+
+    @Test
+    void registersClusterMetersForStreamsInClusterMode() {
+        runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                        CompositeMeterRegistryAutoConfiguration.class))
+                .withBean(SimpleMeterRegistry.class)
+                .withUserConfiguration(TwoStreams.class, UnreachableClusterConfiguration.class).run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    assertThat(context.getBean(StatusStreams.class).get("bots").stats().mode())
+                            .isEqualTo(io.statusstream.core.StreamStats.Mode.LOCAL_FALLBACK);
+                    assertThat(registry.get("status.stream.cluster.shared").tag("stream", "bots").gauge().value())
+                            .as("not fanning out from the shared log while the cluster is unreachable").isZero();
+                    assertThat(registry.get("status.stream.cluster.poller").tag("stream", "bots").gauge().value())
+                            .isZero();
+                    assertThat(registry.find("status.stream.cluster.mode.changes").tag("stream", "bots").counters())
+                            .as("one per mode, from the start").hasSize(4);
+                    assertThat(registry.find("status.stream.cluster.shared").tag("stream", "jobs").gauges())
+                            .as("the factory kept jobs local").isEmpty();
+                });
+    }
+
+    /** Puts the stream bots in cluster mode with a cluster that is never reachable; keeps every other stream local. */
+    @Configuration(proxyBeanMethods = false)
+    static class UnreachableClusterConfiguration {
+
+        @Bean
+        StreamClusterFactory unreachableCluster() {
+            return new StreamClusterFactory() {
+                @Override
+                public <K, S> io.statusstream.core.StreamCluster<K> create(StreamDefinition<K, S> definition,
+                                                                           Duration pollInterval, int replaySize) {
+                    return definition.name().equals("bots") ? new UnreachableCluster<>() : null;
+                }
+            };
+        }
+    }
+
+    /** A cluster whose lease nobody gets and whose log never answers: the stream stays in local fallback. */
+    static final class UnreachableCluster<K> implements io.statusstream.core.StreamCluster<K> {
+
+        @Override
+        public void start(Member<K> member) {
+        }
+
+        @Override
+        public long leaderToken() {
+            return 0;
+        }
+
+        @Override
+        public Round<K> beginRound(long token) {
+            throw new LeadershipLostException("unreachable");
+        }
+
+        @Override
+        public Map<K, List<io.statusstream.core.SharedEvent<K>>> history(java.util.Collection<? extends K> keys,
+                                                                         int perKey) {
+            return Map.of();
+        }
+
+        @Override
+        public void append(long token, List<io.statusstream.core.SharedEvent<K>> events) {
+            throw new LeadershipLostException("unreachable");
+        }
+
+        @Override
+        public void completeRound(long token, Round<K> round) {
+        }
+
+        @Override
+        public void forget(long token, java.util.Collection<? extends K> keys) {
+        }
+
+        @Override
+        public void hint(java.util.Collection<? extends K> keys) {
+        }
+
+        @Override
+        public void load(java.util.Collection<? extends K> keys) {
+        }
+
+        @Override
+        public java.util.Set<K> watchedAmong(long token, java.util.Collection<? extends K> keys) {
+            return java.util.Set.of();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
     void hasNoMetersWithoutAMeterRegistry() {
         runner.withUserConfiguration(TwoStreams.class)
                 .run(context -> assertThat(context).doesNotHaveBean(StatusStreamMetrics.class));
