@@ -188,6 +188,24 @@ class FreshnessTest {
     }
 
     @Test
+    void aClusterMemberThatFansOutAnotherInstancesPollsHasNoStalenessOfItsOwn() {
+        ScriptedCluster cluster = new ScriptedCluster();
+        stream = TestStreams.builder(source, scheduler).cluster(cluster).build();
+        assertThat(stream.stats().staleness()).as("polling alone").isNotNull();
+
+        cluster.member.joining();
+        cluster.member.joined(ScriptedCluster.EPOCH, cluster.seq);
+        scheduler.runDue();
+        assertThat(stream.stats().mode()).isEqualTo(StreamStats.Mode.CLUSTER);
+        assertThat(stream.stats().staleness()).isNull();
+
+        cluster.token = 1;
+        scheduler.advance(INTERVAL);
+        assertThat(stream.stats().clusterPoller()).isTrue();
+        assertThat(stream.stats().staleness()).as("the cluster's poller").isZero();
+    }
+
+    @Test
     void everyPollIsASpanOnThePollerEndedWithItsFailure() {
         source.put("a", "1").put("b", "1");
         start();
