@@ -53,7 +53,7 @@ final class EventEncoder<K, S> {
         StateEvent.Kind kind = current == null ? StateEvent.Kind.REMOVED : StateEvent.Kind.CHANGE;
         String data = encode(epoch, seq, key, kind, current);
         return data == null ? null : new EncodedEvent<>(key, seq, SseFrames.event(EventId.format(epoch, seq), data),
-                now);
+                now, true);
     }
 
     /**

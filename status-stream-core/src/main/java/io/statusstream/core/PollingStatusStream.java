@@ -158,7 +158,12 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
                 accepted.add(key);
             }
         }
-        touches.hint(accepted);
+        StreamMetrics.Span span = metrics.touched(accepted.size());
+        try {
+            touches.hint(accepted);
+        } finally {
+            span.end(null);
+        }
     }
 
     @Override
@@ -202,9 +207,13 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     public StreamStats stats() {
         ChannelRegistry.Counts counts = registry.counts();
         int failures = sourcePoller.consecutiveFailures();
+        StreamStats.Mode mode = feed.mode();
+        boolean clusterPoller = feed.isClusterPoller();
+        boolean polls = clusterPoller || mode == StreamStats.Mode.LOCAL || mode == StreamStats.Mode.LOCAL_FALLBACK;
+        Duration staleness = polls ? Duration.ofNanos(scheduler.nanoTime() - sourcePoller.lastSuccessNanos()) : null;
         return new StreamStats(name(), counts.subscribers(), counts.watchedKeys(), failures == 0, failures,
-                sourcePoller.lastFailure(), counts.publishedSeq(), feed.mode(), feed.isClusterPoller(),
-                feed.clusterFailure());
+                sourcePoller.lastFailure(), counts.publishedSeq(), mode, clusterPoller, feed.clusterFailure(),
+                staleness);
     }
 
     /** The writers, for tests of the writer model. */
@@ -342,9 +351,12 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         }
 
         @Override
-        public void written(int events) {
+        public void written(int events, long lagNanos) {
             if (events > 0) {
                 metrics.eventsSent(events);
+                if (lagNanos >= 0) {
+                    metrics.changesDelivered(lagNanos);
+                }
             } else {
                 metrics.heartbeatSent();
             }

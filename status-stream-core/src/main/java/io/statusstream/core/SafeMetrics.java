@@ -2,10 +2,12 @@ package io.statusstream.core;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
- * The user's {@link StreamMetrics} behind a guard: a call that throws is logged at DEBUG and ignored, so a failing
- * listener costs no subscriber an event and is never taken for a failure of the source. Thread-safe if the wrapped
+ * The user's {@link StreamMetrics} behind a guard: a call that throws is logged at DEBUG and ignored (a span that
+ * cannot be started is {@link Span#NONE}; its end is guarded too), so a failing listener costs no subscriber an event
+ * and is never taken for a failure of the source. Thread-safe if the wrapped
  * listener is, as {@link StreamMetrics} requires.
  */
 final class SafeMetrics implements StreamMetrics {
@@ -43,6 +45,36 @@ final class SafeMetrics implements StreamMetrics {
     @Override
     public void eventsSent(int events) {
         guard(() -> metrics.eventsSent(events));
+    }
+
+    @Override
+    public void changesDelivered(long lagNanos) {
+        guard(() -> metrics.changesDelivered(lagNanos));
+    }
+
+    @Override
+    public Span pollStarted(int keys) {
+        return start(() -> metrics.pollStarted(keys));
+    }
+
+    @Override
+    public Span touched(int keys) {
+        return start(() -> metrics.touched(keys));
+    }
+
+    /** The listener's span, ended under the same guard; {@link Span#NONE} if it cannot be started. */
+    private Span start(Supplier<Span> starter) {
+        Span span;
+        try {
+            span = starter.get();
+        } catch (RuntimeException failure) {
+            LOG.log(Level.DEBUG, "Status stream '" + name + "': metrics listener failed", failure);
+            return Span.NONE;
+        }
+        if (span == null || span == Span.NONE) {
+            return Span.NONE;
+        }
+        return failure -> guard(() -> span.end(failure));
     }
 
     @Override

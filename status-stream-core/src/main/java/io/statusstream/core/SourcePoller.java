@@ -15,7 +15,8 @@ import java.util.Map;
  * ({@link ClusterLeader.SharedLogFailure}, {@link StreamCluster.LeadershipLostException}) propagates to the leader,
  * anything else is logged as a bug and costs only its chunk.
  *
- * <p>Confined to the poller thread; {@link #consecutiveFailures()} and {@link #lastFailure()} may be read anywhere.
+ * <p>Confined to the poller thread; {@link #consecutiveFailures()}, {@link #lastFailure()} and
+ * {@link #lastSuccessNanos()} may be read anywhere.
  */
 final class SourcePoller<K, S> {
 
@@ -33,6 +34,7 @@ final class SourcePoller<K, S> {
     /** Written by the poller; read by stats. */
     private volatile int consecutiveFailures;
     private volatile String lastFailure;
+    private volatile long lastSuccessNanos;
 
     SourcePoller(Settings settings, StateSource<K, S> source, StreamScheduler clock, StreamMetrics metrics) {
         this.name = settings.name();
@@ -42,6 +44,7 @@ final class SourcePoller<K, S> {
         this.maxBackoff = settings.maxBackoff();
         this.clock = clock;
         this.metrics = metrics;
+        this.lastSuccessNanos = clock.nanoTime();
     }
 
     /**
@@ -51,8 +54,27 @@ final class SourcePoller<K, S> {
      */
     boolean poll(List<K> keys, ChunkHandler<K, S> handler) {
         if (keys.isEmpty()) {
+            if (consecutiveFailures == 0) {
+                // Nothing to fetch is nothing stale, unless the source is failing: then the failing keys wait on.
+                lastSuccessNanos = clock.nanoTime();
+            }
             return true;
         }
+        StreamMetrics.Span span = metrics.pollStarted(keys.size());
+        RuntimeException failure = null;
+        try {
+            failure = pollChunks(keys, handler);
+            return failure == null;
+        } catch (RuntimeException notTheSource) {
+            failure = notTheSource;
+            throw notTheSource;
+        } finally {
+            span.end(failure);
+        }
+    }
+
+    /** @return the source's failure, {@code null} if it answered every chunk */
+    private RuntimeException pollChunks(List<K> keys, ChunkHandler<K, S> handler) {
         long start = clock.nanoTime();
         int calls = 0;
         long perClientCalls = 0;
@@ -79,10 +101,10 @@ final class SourcePoller<K, S> {
         }
         if (failure != null) {
             failed(failure);
-            return false;
+            return failure;
         }
         succeeded(keys.size(), calls, perClientCalls, changes, start);
-        return true;
+        return null;
     }
 
     private ChunkResult handle(ChunkHandler<K, S> handler, List<K> chunk, Map<K, S> fetched) {
@@ -122,7 +144,17 @@ final class SourcePoller<K, S> {
         return lastFailure;
     }
 
+    /**
+     * When the last poll that the source answered whole started (or, while the source is not failing, when a poll
+     * found nothing to fetch): how fresh what the engine knows is. The engine's start before the first poll.
+     */
+    long lastSuccessNanos() {
+        return lastSuccessNanos;
+    }
+
     private void succeeded(int keys, int calls, long perClientCalls, int changes, long startNanos) {
+        // What was fetched is as fresh as the moment it was asked for.
+        lastSuccessNanos = startNanos;
         if (consecutiveFailures > 0) {
             int failures = consecutiveFailures;
             Duration outage = Duration.ofNanos(clock.nanoTime() - outageStartNanos);

@@ -3,12 +3,14 @@ package io.statusstream.core;
 import java.time.Duration;
 
 /**
- * Counters and timings reported by an engine, for binding to a metrics library (the starter binds Micrometer).
- * Gauges (subscribers, watched keys, health) are read from {@link StatusStream#stats()} instead.
+ * Counters, timings and traced work reported by an engine, for binding to a metrics library (the starter binds
+ * Micrometer). Gauges (subscribers, watched keys, health, staleness) are read from {@link StatusStream#stats()}
+ * instead.
  *
  * <p>Every method has a no-op default, so an implementation overrides only what it records. Methods are called on
- * the poller and on writer threads, concurrently: implementations must be thread-safe, fast and must not throw
- * (an exception is logged and ignored).
+ * the poller, on writer threads and on threads that call {@link StatusStream#touch}, concurrently: implementations
+ * must be thread-safe, fast and must not throw (an exception is logged and ignored; a {@link Span} that cannot be
+ * started is replaced by {@link Span#NONE}). Times are on the engine's clock ({@link StreamScheduler#nanoTime()}).
  */
 public interface StreamMetrics {
 
@@ -60,6 +62,42 @@ public interface StreamMetrics {
     default void eventsSent(int events) {
     }
 
+    /**
+     * A write to one subscriber carried changes (not only snapshots or a replay): how long after its detection the
+     * oldest of them was written. A change is detected when the poll that found it finished fetching its chunk (on a
+     * cluster member that fans out from the shared log: when the log delivered it); it is written when the sink's
+     * write returned. Recorded once per write, after {@link #eventsSent}, on the writer thread. The first write of a
+     * subscription carries its snapshots or replay and is not timed, nor are changes that arrive with it.
+     *
+     * @param lagNanos nanoseconds from detection to write, {@code >= 0}
+     */
+    default void changesDelivered(long lagNanos) {
+    }
+
+    /**
+     * A poll of the source starts, on the poller thread: before its first source call. The returned span is ended
+     * once, on the same thread, after the last chunk was fetched and published (so a source call the source's own
+     * instrumentation traces is a child of it).
+     *
+     * @param keys keys to fetch, {@code > 0}
+     * @return the poll's span, never {@code null}; {@link Span#NONE} to trace nothing
+     */
+    default Span pollStarted(int keys) {
+        return Span.NONE;
+    }
+
+    /**
+     * {@link StatusStream#touch} was called, on the caller's thread. The returned span is ended once, on the same
+     * thread, before {@code touch} returns; the poll it asked for runs later, on the poller.
+     *
+     * @param keys the touched keys this instance acted on (watched keys; in a cluster, every key, which the cluster's
+     *             poller checks); {@code 0} if none, when no poll follows
+     * @return the touch's span, never {@code null}; {@link Span#NONE} to trace nothing
+     */
+    default Span touched(int keys) {
+        return Span.NONE;
+    }
+
     /** An undelivered event was replaced by a newer state of the same key for a slow subscriber. */
     default void eventCoalesced() {
     }
@@ -86,5 +124,24 @@ public interface StreamMetrics {
      * @param mode the new mode, never {@code null}
      */
     default void modeChanged(StreamStats.Mode mode) {
+    }
+
+    /**
+     * Work that a metrics listener traces (a span of a trace, an observation): started by the listener when
+     * {@link #pollStarted} or {@link #touched} returns it, ended by the engine exactly once, on the thread that
+     * started it.
+     */
+    interface Span {
+
+        /** Traces nothing. */
+        Span NONE = failure -> {
+        };
+
+        /**
+         * The work ended.
+         *
+         * @param failure what it failed with, or {@code null} if it succeeded
+         */
+        void end(Throwable failure);
     }
 }

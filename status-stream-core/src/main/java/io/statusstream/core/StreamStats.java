@@ -1,5 +1,7 @@
 package io.statusstream.core;
 
+import java.time.Duration;
+
 /**
  * A point-in-time view of one stream, for gauges and health checks. Immutable.
  *
@@ -16,10 +18,16 @@ package io.statusstream.core;
  * @param clusterPoller       whether this instance polls for its {@link StreamCluster} (holds the lease)
  * @param clusterFailure      why this instance does not fan out from its cluster's log yet or any more
  *                            ({@link Mode#LOCAL_FALLBACK}, also kept while {@link Mode#JOINING}), else {@code null}
+ * @param staleness           how old what this instance last fetched is: the time since the start of the last poll
+ *                            the source answered whole (polls of no key count while the source is healthy, so an idle
+ *                            stream is not stale). It grows while the source fails, and also while a poll hangs, which
+ *                            no failure reports. {@code null} while this instance does not poll: a cluster member
+ *                            that fans out what another instance polls ({@link Mode#CLUSTER} or {@link Mode#JOINING}
+ *                            without {@code clusterPoller})
  */
 public record StreamStats(String name, int subscribers, int watchedKeys, boolean sourceHealthy,
                           int consecutiveFailures, String lastFailure, long lastEventSeq, Mode mode,
-                          boolean clusterPoller, String clusterFailure) {
+                          boolean clusterPoller, String clusterFailure, Duration staleness) {
 
     /** Where an instance's events come from. */
     public enum Mode {

@@ -265,6 +265,7 @@ final class Subscriber<K, S> implements Subscription<K> {
         while (true) {
             String frames;
             int events;
+            long changedNanos = IDLE;
             boolean last = false;
             synchronized (this) {
                 if (closed || (queue.isEmpty() && preamble == null && !heartbeatDue && ending == null)) {
@@ -277,6 +278,7 @@ final class Subscriber<K, S> implements Subscription<K> {
                     last = true;
                 } else {
                     events = queue.size();
+                    changedNanos = oldestChangeNanos();
                     frames = takeFrames();
                 }
             }
@@ -295,8 +297,26 @@ final class Subscriber<K, S> implements Subscription<K> {
                 lastWriteNanos = now;
                 waitingSinceNanos = queue.isEmpty() ? IDLE : now;
             }
-            host.written(events);
+            host.written(events, changedNanos == IDLE ? -1 : Math.max(0, now - changedNanos));
         }
+    }
+
+    /**
+     * When the oldest change about to be written was detected; {@link #IDLE} if none is, or if this is the first
+     * write: it carries the snapshots and replay queued before the start, whose age is not delivery lag (a replayed
+     * change is as old as the client's disconnection), and changes that waited for the other keys' first load.
+     */
+    private long oldestChangeNanos() {
+        if (preamble != null) {
+            return IDLE;
+        }
+        long oldest = IDLE;
+        for (EncodedEvent<K> event : queue) {
+            if (event.change() && (oldest == IDLE || event.createdNanos() - oldest < 0)) {
+                oldest = event.createdNanos();
+            }
+        }
+        return oldest;
     }
 
     private String takeFrames() {
@@ -351,7 +371,11 @@ final class Subscriber<K, S> implements Subscription<K> {
         /** A write to the sink threw: the client is gone. */
         void writeFailed(Subscriber<K, S> subscriber, Throwable failure);
 
-        /** A write completed with this many events ({@code 0}: a heartbeat). */
-        void written(int events);
+        /**
+         * A write completed with this many events ({@code 0}: a heartbeat); {@code lagNanos} is how long after its
+         * detection the oldest change in it was written, {@code -1} if the write is not timed (no change in it, or the
+         * first write).
+         */
+        void written(int events, long lagNanos);
     }
 }

@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.ObservationRegistry;
 import io.statusstream.core.CloseReason;
 import io.statusstream.core.StatusStream;
 import io.statusstream.core.StreamMetrics;
@@ -14,9 +16,12 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * {@link StatusStreamMetrics} on Micrometer. Meters are registered once per stream, so the hot path only increments.
+ * {@link StatusStreamMetrics} on Micrometer. Meters are registered once per stream, so the hot path only increments
+ * (and records one delivery lag per write that carries changes). With an {@link ObservationRegistry} that is not a
+ * no-op, polls and touches are also observed ({@link StreamObservations}).
  * The {@code status.stream.cluster.*} meters exist only for a stream in cluster mode (one with a
  * {@link io.statusstream.core.StreamCluster}, whose mode is never {@link StreamStats.Mode#LOCAL}): a local stream has
  * no cluster to report on, and gauges that read 0 would look like a cluster that lost its lease. Thread-safe:
@@ -27,14 +32,16 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
     static final String PREFIX = "status.stream.";
 
     private final MeterRegistry registry;
+    private final ObservationRegistry observations;
 
-    MicrometerStatusStreamMetrics(MeterRegistry registry) {
+    MicrometerStatusStreamMetrics(MeterRegistry registry, ObservationRegistry observations) {
         this.registry = registry;
+        this.observations = observations;
     }
 
     @Override
     public StreamMetrics engineMetrics(String stream) {
-        return new EngineMeters(registry, Tags.of("stream", stream));
+        return new EngineMeters(registry, Tags.of("stream", stream), new StreamObservations(observations, stream));
     }
 
     @Override
@@ -48,6 +55,9 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
                 .description("1 while the source answers, 0 while its polls fail").tags(tags).register(registry);
         Gauge.builder(PREFIX + "source.consecutive.failures", stream, s -> s.stats().consecutiveFailures())
                 .description("Failed polls since the last successful one").tags(tags).register(registry);
+        TimeGauge.builder(PREFIX + "source.staleness", stream, TimeUnit.NANOSECONDS, s -> staleness(s.stats()))
+                .description("How old what the stream last fetched is: time since the start of the last poll the"
+                        + " source answered; NaN on a cluster member that does not poll").tags(tags).register(registry);
         if (stream.stats().mode() == StreamStats.Mode.LOCAL) {
             return;
         }
@@ -60,6 +70,10 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
         for (StreamStats.Mode mode : StreamStats.Mode.values()) {
             modeChanges(registry, tags, mode);
         }
+    }
+
+    private static double staleness(StreamStats stats) {
+        return stats.staleness() == null ? Double.NaN : stats.staleness().toNanos();
     }
 
     /** Registers the counter, or finds it registered: the engine's listener looks it up at each (rare) switch. */
@@ -83,6 +97,7 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
     private static final class EngineMeters implements StreamMetrics {
 
         private final Timer polls;
+        private final Timer deliveryLag;
         private final Counter pollErrors;
         private final Counter pollsSkipped;
         private final Counter sourceCalls;
@@ -95,11 +110,17 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
         private final Map<CloseReason, Counter> subscribersClosed = new EnumMap<>(CloseReason.class);
         private final MeterRegistry registry;
         private final Tags tags;
+        private final StreamObservations observations;
 
-        EngineMeters(MeterRegistry registry, Tags tags) {
+        EngineMeters(MeterRegistry registry, Tags tags, StreamObservations observations) {
             this.registry = registry;
             this.tags = tags;
+            this.observations = observations;
             polls = Timer.builder(PREFIX + "polls").description("Successful polls and the time they took")
+                    .tags(tags).register(registry);
+            deliveryLag = Timer.builder(PREFIX + "delivery.lag")
+                    .description("From a change's detection by a poll to its write to a client; once per write, by"
+                            + " the oldest change in it (snapshots and replays are not timed)")
                     .tags(tags).register(registry);
             pollErrors = counter(registry, "poll.errors", "Failed polls", tags);
             pollsSkipped = counter(registry, "polls.skipped", "Poll ticks skipped because a poll overran", tags);
@@ -154,6 +175,21 @@ final class MicrometerStatusStreamMetrics implements StatusStreamMetrics {
         @Override
         public void eventsSent(int events) {
             eventsSent.increment(events);
+        }
+
+        @Override
+        public void changesDelivered(long lagNanos) {
+            deliveryLag.record(lagNanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public Span pollStarted(int keys) {
+            return observations.poll(keys);
+        }
+
+        @Override
+        public Span touched(int keys) {
+            return observations.touch(keys);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.statusstream.spring;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import jakarta.servlet.DispatcherType;
 import io.statusstream.core.EventSerializer;
 import io.statusstream.core.StatusStream;
@@ -32,8 +33,9 @@ import java.util.Objects;
 
 /**
  * Serves every {@link StreamDefinition} bean of a servlet web application as Server-Sent Events: one engine per
- * definition ({@link StatusStreams}), its endpoints, a Jackson 3 serializer, Micrometer meters and an Actuator health
- * indicator when those are present, and completion of every stream when the application shuts down.
+ * definition ({@link StatusStreams}), its endpoints, a Jackson 3 serializer, Micrometer meters (and observations of
+ * polls and touches when there is also an {@code ObservationRegistry}) and an Actuator health indicator when those
+ * are present, and completion of every stream when the application shuts down.
  *
  * <p>Every bean backs off when the application declares its own of the same type.
  */
@@ -150,8 +152,10 @@ public final class StatusStreamAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        StatusStreamMetrics statusStreamMetrics(MeterRegistry registry) {
-            return new MicrometerStatusStreamMetrics(registry);
+        StatusStreamMetrics statusStreamMetrics(MeterRegistry registry,
+                                                ObjectProvider<ObservationRegistry> observations) {
+            return new MicrometerStatusStreamMetrics(registry,
+                    observations.getIfAvailable(() -> ObservationRegistry.NOOP));
         }
     }
 
@@ -162,8 +166,8 @@ public final class StatusStreamAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "statusStreamHealthIndicator")
-        HealthIndicator statusStreamHealthIndicator(StatusStreams streams) {
-            return new StatusStreamHealthIndicator(streams);
+        HealthIndicator statusStreamHealthIndicator(StatusStreams streams, StatusStreamProperties properties) {
+            return new StatusStreamHealthIndicator(streams, properties);
         }
     }
 

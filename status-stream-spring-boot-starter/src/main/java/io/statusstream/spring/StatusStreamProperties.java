@@ -10,6 +10,7 @@ import org.springframework.web.cors.CorsConfiguration;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -48,6 +49,7 @@ import java.util.function.BiConsumer;
  * @param cors                       Cross-origin access to the stream endpoints; off unless origins are configured
  * @param accessRecheckInterval      How often the keys of every open stream are checked again against its access
  *                                   policy; keys no longer allowed are revoked. 0 turns the periodic re-check off
+ * @param health                     How the health contributor judges how fresh each stream is
  * @param streams                    Overrides for single streams, by the name of their StreamDefinition, e.g.
  *                                   status-stream.streams.bots.poll-interval for the stream bots: every engine setting
  *                                   above from poll-interval to reconnect-jitter, and max-keys-per-stream. Unset ones
@@ -73,7 +75,11 @@ public record StatusStreamProperties(
         @DefaultValue("100") int maxKeysPerStream,
         @DefaultValue Cors cors,
         @DefaultValue("1m") Duration accessRecheckInterval,
+        @DefaultValue HealthCheck health,
         Map<String, Stream> streams) {
+
+    /** A stream is stale, unless {@code status-stream.health.max-staleness} says otherwise, after this many polls. */
+    static final int DEFAULT_STALE_POLL_INTERVALS = 3;
 
     /**
      * Checks every setting, so that a mistake fails the binding of {@code status-stream.*} with the property named as
@@ -98,6 +104,8 @@ public record StatusStreamProperties(
      * @param maxKeysPerStream           positive
      * @param cors                       never {@code null}
      * @param accessRecheckInterval      zero (off) or positive
+     * @param health                     never {@code null}; its maximum staleness, if set, longer than the poll
+     *                                   interval of every stream
      * @param streams                    overrides by stream name, or {@code null} for none; copied
      * @throws StatusStreamConfigurationException if a setting is out of range
      */
@@ -126,6 +134,41 @@ public record StatusStreamProperties(
                 requirePositive(own.maxKeysPerStream(), prefix + "max-keys-per-stream");
             }
         });
+        if (health.maxStaleness() != null) {
+            requireLongerThanPolls(health.maxStaleness(), or(pollInterval, StatusStreamBuilder.DEFAULT_POLL_INTERVAL),
+                    "status-stream.poll-interval");
+            streams.forEach((name, own) -> {
+                if (own.pollInterval() != null) {
+                    requireLongerThanPolls(health.maxStaleness(), own.pollInterval(),
+                            "status-stream.streams." + name + ".poll-interval");
+                }
+            });
+        }
+    }
+
+    /**
+     * How old what a stream last fetched may be before its health reports it stale.
+     *
+     * @param name the stream's name
+     * @return {@code status-stream.health.max-staleness}, else {@value #DEFAULT_STALE_POLL_INTERVALS} of the
+     *         stream's poll intervals
+     */
+    Duration maxStalenessFor(String name) {
+        if (health.maxStaleness() != null) {
+            return health.maxStaleness();
+        }
+        Duration interval = or(settingsFor(name).pollInterval(), StatusStreamBuilder.DEFAULT_POLL_INTERVAL);
+        return interval.multipliedBy(DEFAULT_STALE_POLL_INTERVALS);
+    }
+
+    /** A stream polled every interval is that old just before each poll: a shorter limit would call it stale. */
+    private static void requireLongerThanPolls(Duration maxStaleness, Duration pollInterval, String intervalProperty) {
+        if (maxStaleness.compareTo(pollInterval) <= 0) {
+            throw new StatusStreamConfigurationException("status-stream.health.max-staleness must be longer than "
+                    + intervalProperty + " (" + asWritten(pollInterval) + "), was " + asWritten(maxStaleness),
+                    "Set status-stream.health.max-staleness to a few poll intervals, or remove it to use "
+                            + DEFAULT_STALE_POLL_INTERVALS + " poll intervals of each stream");
+        }
     }
 
     /** The engine settings of one stream: its overrides, else the values set here, else null (engine default). */
@@ -251,6 +294,42 @@ public record StatusStreamProperties(
             Duration reconnectDelay,
             Duration reconnectJitter,
             Integer maxKeysPerStream) {
+    }
+
+    /**
+     * How the health contributor ({@code statusStream}) judges how fresh each stream is. A stream is stale when what
+     * it last fetched is older than the maximum staleness: its source hangs, or polls overrun their interval, which
+     * no failure reports. A stream whose source fails is {@code DOWN} whatever its staleness.
+     *
+     * @param maxStaleness How old what a stream last fetched may be (the time since the start of its last poll that
+     *                     the source answered) before the stream is stale. Unset: three poll intervals of each stream
+     * @param staleStatus  The health status of a stale stream whose source does not fail, such as DEGRADED,
+     *                     OUT_OF_SERVICE or DOWN; a status Spring Boot does not know must be ranked in
+     *                     management.endpoint.health.status.order. The stream's details say stale: true whatever
+     *                     its status
+     */
+    public record HealthCheck(
+            Duration maxStaleness,
+            @DefaultValue("UP") String staleStatus) {
+
+        /**
+         * Checks both settings; the status is kept in upper case, as Spring Boot's statuses are.
+         *
+         * @param maxStaleness positive, or {@code null} for three poll intervals of each stream
+         * @param staleStatus  not blank
+         * @throws StatusStreamConfigurationException if a setting is out of range
+         */
+        public HealthCheck {
+            if (maxStaleness != null) {
+                requirePositive(maxStaleness, "status-stream.health.max-staleness");
+            }
+            if (staleStatus == null || staleStatus.isBlank()) {
+                throw new StatusStreamConfigurationException("status-stream.health.stale-status must not be blank",
+                        "Set status-stream.health.stale-status to a health status such as UP, DEGRADED or DOWN, or"
+                                + " remove it to report stale streams UP");
+            }
+            staleStatus = staleStatus.strip().toUpperCase(Locale.ROOT);
+        }
     }
 
     /**
