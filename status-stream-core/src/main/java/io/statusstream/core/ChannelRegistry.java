@@ -157,21 +157,77 @@ final class ChannelRegistry<K, S> {
                 return;
             }
             for (K key : subscriber.keys()) {
-                KeyChannel<K, S> channel = channels.get(key);
-                if (channel == null) {
-                    continue;
-                }
-                channel.waiting.remove(subscriber);
-                if (channel.subscribers.remove(subscriber) && channel.subscribers.isEmpty()) {
-                    if (!channel.isKnown() || retentionNanos == 0) {
-                        unwatch(channel);
-                    } else {
-                        channel.markIdle(now);
-                    }
-                }
+                detach(subscriber, key, now);
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Takes keys away from a subscriber (see {@link Subscription#revoke}); a subscriber that waited only for revoked
+     * keys to load is started, unless no key is left.
+     *
+     * @return the keys revoked, in subscription order: those still subscribed; none if the subscriber was released
+     */
+    Revocation<K, S> revoke(Subscriber<K, S> subscriber, Set<K> keys, long now) {
+        Delivery<K, S> delivery = new Delivery<>();
+        lock.lock();
+        try {
+            Set<K> revoked = new LinkedHashSet<>();
+            Set<K> remaining = new LinkedHashSet<>();
+            for (K key : subscriber.keys()) {
+                (keys.contains(key) ? revoked : remaining).add(key);
+            }
+            if (revoked.isEmpty() || !subscribers.contains(subscriber)) {
+                return new Revocation<>(Set.of(), delivery, subscriber.keys().isEmpty());
+            }
+            int waitedFor = subscriber.unloadedKeys;
+            for (K key : revoked) {
+                detach(subscriber, key, now);
+            }
+            subscriber.keys(Collections.unmodifiableSet(remaining));
+            if (waitedFor > 0 && subscriber.unloadedKeys == 0 && !remaining.isEmpty()) {
+                delivery.start(subscriber, absentKeys(subscriber));
+            }
+            return new Revocation<>(Collections.unmodifiableSet(revoked), delivery, remaining.isEmpty());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What {@link #revoke} did: the keys revoked, a start to deliver, and whether no key is left. */
+    record Revocation<K, S>(Set<K> revoked, Delivery<K, S> delivery, boolean noKeyLeft) {
+    }
+
+    /** The stream's position: the latest event published, for events that take no place of their own. */
+    Position position() {
+        lock.lock();
+        try {
+            return new Position(epoch, publishedSeq);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An epoch and the sequence number of its latest published event. */
+    record Position(String epoch, long seq) {
+    }
+
+    private void detach(Subscriber<K, S> subscriber, K key, long now) {
+        KeyChannel<K, S> channel = channels.get(key);
+        if (channel == null) {
+            return;
+        }
+        if (channel.waiting.remove(subscriber)) {
+            subscriber.unloadedKeys--;
+        }
+        if (channel.subscribers.remove(subscriber) && channel.subscribers.isEmpty()) {
+            if (!channel.isKnown() || retentionNanos == 0) {
+                unwatch(channel);
+            } else {
+                channel.markIdle(now);
+            }
         }
     }
 

@@ -9,5 +9,7 @@ public enum CloseReason {
     /** The stream was closed (application shutdown); clients should reconnect, possibly elsewhere. */
     SHUTDOWN,
     /** The subscription's owner closed it (client disconnect, request timeout). */
-    CLOSED_BY_OWNER
+    CLOSED_BY_OWNER,
+    /** The stream was ended with an {@code end} event ({@link Subscription#end}), written before the close. */
+    ENDED
 }

@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -34,6 +36,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private static final System.Logger LOG = System.getLogger(StatusStream.class.getName());
 
     private final Settings settings;
+    private final String heartbeatFrame;
     private final StreamScheduler scheduler;
     private final boolean ownsScheduler;
     private final StreamMetrics metrics;
@@ -56,6 +59,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
                                 ChangeNotifier<K> notifier, StreamCluster<K> cluster, EventSerializer<K, S> serializer,
                                 StreamMetrics metrics, Executor writerExecutor, StreamScheduler scheduler) {
         this.settings = settings;
+        this.heartbeatFrame = SseFrames.heartbeat(settings.heartbeatInterval().toMillis());
         this.ownsScheduler = scheduler == null;
         this.scheduler = ownsScheduler ? StreamScheduler.singleThread(settings.name() + "-poller") : scheduler;
         this.metrics = new SafeMetrics(settings.name(), metrics);
@@ -275,6 +279,59 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             Delivery<K, S> delivery = new Delivery<>();
             subscriber.heartbeatNow(delivery);
             delivery.deliver(writers, metrics);
+        }
+
+        @Override
+        public String heartbeatFrame() {
+            return PollingStatusStream.this.heartbeatFrame;
+        }
+
+        @Override
+        public Set<K> revoke(Subscriber<K, S> subscriber, Collection<? extends K> keys) {
+            Set<K> candidates = new LinkedHashSet<>();
+            for (K key : subscriber.keys()) {
+                if (keys.contains(key)) {
+                    candidates.add(key);
+                }
+            }
+            if (candidates.isEmpty()) {
+                return Set.of();
+            }
+            // The serializer runs here, before the registry's lock is taken; a key it fails for is revoked silently.
+            ChannelRegistry.Position position = registry.position();
+            Map<K, EncodedEvent<K>> frames = new HashMap<>();
+            for (K key : candidates) {
+                String data = encoder.encode(position.epoch(), position.seq(), key, StateEvent.Kind.REVOKED, null);
+                if (data != null) {
+                    frames.put(key, new EncodedEvent<>(key, position.seq(), SseFrames.unidentified(data),
+                            scheduler.nanoTime()));
+                }
+            }
+            ChannelRegistry.Revocation<K, S> revocation = registry.revoke(subscriber, candidates,
+                    scheduler.nanoTime());
+            List<EncodedEvent<K>> sent = new ArrayList<>();
+            for (K key : revocation.revoked()) {
+                EncodedEvent<K> frame = frames.get(key);
+                if (frame != null) {
+                    sent.add(frame);
+                }
+            }
+            subscriber.revoked(revocation.revoked(), sent, revocation.delivery());
+            revocation.delivery().deliver(writers, metrics);
+            if (revocation.noKeyLeft()) {
+                end(subscriber, EndReason.REVOKED);
+            }
+            return revocation.revoked();
+        }
+
+        @Override
+        public void end(Subscriber<K, S> subscriber, EndReason reason) {
+            Delivery<K, S> delivery = new Delivery<>();
+            if (subscriber.beginEnd(reason, delivery)) {
+                delivery.deliver(writers, metrics);
+            } else {
+                release(subscriber, CloseReason.ENDED);
+            }
         }
 
         @Override

@@ -10,14 +10,29 @@ package io.statusstream.core;
  */
 final class SseFrames {
 
-    /**
-     * An event named {@code ping} with empty data and no id: invisible to {@code onmessage} handlers, leaves the
-     * client's last event id alone, yet lets a browser-side watchdog see that the stream is alive, which a comment
-     * would not ({@code EventSource} drops comments).
-     */
-    static final String HEARTBEAT = "event: ping\ndata: \n\n";
-
     private SseFrames() {
+    }
+
+    /**
+     * An event named {@code ping} whose data is the heartbeat interval in milliseconds, without id: invisible to
+     * {@code onmessage} handlers, leaves the client's last event id alone, yet lets a browser-side watchdog see that
+     * the stream is alive, which a comment would not ({@code EventSource} drops comments), and how long it may
+     * stay silent.
+     */
+    static String heartbeat(long intervalMillis) {
+        return "event: ping\ndata: " + intervalMillis + "\n\n";
+    }
+
+    /** A default-type event without id: the client's last event id stays as it was. */
+    static String unidentified(String data) {
+        StringBuilder frame = new StringBuilder(data.length() + 16);
+        appendLines(frame, "data: ", data);
+        return frame.append('\n').toString();
+    }
+
+    /** The last event of a stream ended for good: {@code event: end}, the reason as JSON data, no id. */
+    static String end(EndReason reason) {
+        return "event: end\ndata: {\"reason\":\"" + reason.token() + "\"}\n\n";
     }
 
     /** One event: an {@code id} line, one {@code data} line per line of {@code data}, a blank line. */

@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param key   the key, never {@code null}
  * @param kind  what happened
  * @param state the current state; {@code null} exactly when the key does not exist (a {@link Kind#REMOVED} event,
- *              or a {@link Kind#SNAPSHOT} of a missing key)
+ *              or a {@link Kind#SNAPSHOT} of a missing key), and for a {@link Kind#REVOKED} event
  * @param <K>   key type
  * @param <S>   state type
  */
@@ -22,8 +22,8 @@ public record StateEvent<K, S>(String id, K key, Kind kind, S state) {
      * @param id    the SSE id, never {@code null}
      * @param key   the key, never {@code null}
      * @param kind  what happened, never {@code null}
-     * @param state the current state: required for {@link Kind#CHANGE}, {@code null} for {@link Kind#REMOVED},
-     *              either for {@link Kind#SNAPSHOT}
+     * @param state the current state: required for {@link Kind#CHANGE}, {@code null} for {@link Kind#REMOVED} and
+     *              {@link Kind#REVOKED}, either for {@link Kind#SNAPSHOT}
      * @throws NullPointerException     if {@code id}, {@code key} or {@code kind} is {@code null}
      * @throws IllegalArgumentException if {@code state} does not fit {@code kind}
      */
@@ -34,8 +34,8 @@ public record StateEvent<K, S>(String id, K key, Kind kind, S state) {
         if (kind == Kind.CHANGE && state == null) {
             throw new IllegalArgumentException("a CHANGE event needs a state; a missing key is REMOVED");
         }
-        if (kind == Kind.REMOVED && state != null) {
-            throw new IllegalArgumentException("a REMOVED event has no state");
+        if ((kind == Kind.REMOVED || kind == Kind.REVOKED) && state != null) {
+            throw new IllegalArgumentException("a " + kind + " event has no state");
         }
     }
 
@@ -50,6 +50,12 @@ public record StateEvent<K, S>(String id, K key, Kind kind, S state) {
         /** The key's state changed (or the key appeared). */
         CHANGE,
         /** The key no longer exists in the source. */
-        REMOVED
+        REMOVED,
+        /**
+         * The client may no longer watch the key ({@link Subscription#revoke}); it gets nothing more of it. No state;
+         * sent to that one client without an SSE id, so its last event id stays as it was. Its {@code id} is the
+         * stream's position when the key was revoked.
+         */
+        REVOKED
     }
 }

@@ -2,9 +2,11 @@ package io.statusstream.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -28,7 +30,8 @@ final class Subscriber<K, S> implements Subscription<K> {
     private static final long IDLE = Long.MIN_VALUE;
 
     private final Host<K, S> host;
-    private final Set<K> keys;
+    /** The keys still subscribed; replaced (never changed) under the registry's lock when keys are revoked. */
+    private volatile Set<K> keys;
     private final EventSink sink;
     private final CompletableFuture<Set<K>> ready = new CompletableFuture<>();
 
@@ -37,6 +40,8 @@ final class Subscriber<K, S> implements Subscription<K> {
     private boolean started;
     private boolean draining;
     private boolean heartbeatDue;
+    /** Why the stream is being ended: its end event is written once the queue is empty; {@code null} until then. */
+    private EndReason ending;
     /** When the last write completed (or the subscriber started): a heartbeat is due an interval after it. */
     private long lastWriteNanos;
     private boolean closed;
@@ -85,9 +90,24 @@ final class Subscriber<K, S> implements Subscription<K> {
         host.probe(this);
     }
 
+    @Override
+    public Set<K> revoke(Collection<? extends K> revokedKeys) {
+        return host.revoke(this, revokedKeys);
+    }
+
+    @Override
+    public void end(EndReason reason) {
+        host.end(this, Objects.requireNonNull(reason, "reason"));
+    }
+
+    /** Replaces the keys; under the registry's lock. */
+    void keys(Set<K> remaining) {
+        keys = remaining;
+    }
+
     /** Queues events in the given order, without coalescing: the initial replay or snapshots. */
     synchronized void enqueueAll(List<EncodedEvent<K>> events, Delivery<K, S> delivery) {
-        if (!closed && !events.isEmpty()) {
+        if (!closed && ending == null && !events.isEmpty()) {
             queue.addAll(events);
             scheduleDrain(delivery);
         }
@@ -95,7 +115,7 @@ final class Subscriber<K, S> implements Subscription<K> {
 
     /** Queues a live event; an undelivered older event of the same key is dropped and counted in {@code delivery}. */
     synchronized void offer(EncodedEvent<K> event, Delivery<K, S> delivery) {
-        if (closed) {
+        if (closed || ending != null) {
             return;
         }
         for (Iterator<EncodedEvent<K>> it = queue.iterator(); it.hasNext(); ) {
@@ -152,6 +172,40 @@ final class Subscriber<K, S> implements Subscription<K> {
             scheduleDrain(delivery);
         }
         return false;
+    }
+
+    /**
+     * Keys were revoked: their undelivered events are dropped (nothing more of them may reach the client) and their
+     * {@code revoked} frames queued.
+     */
+    synchronized void revoked(Set<K> revokedKeys, List<EncodedEvent<K>> frames, Delivery<K, S> delivery) {
+        if (closed) {
+            return;
+        }
+        queue.removeIf(event -> revokedKeys.contains(event.key()));
+        if (ending == null && !frames.isEmpty()) {
+            queue.addAll(frames);
+            scheduleDrain(delivery);
+        }
+    }
+
+    /**
+     * Ends the stream: what is queued is written, then the end event, then the subscriber is released. Nothing queued
+     * after this call is written.
+     *
+     * @return {@code false} if the subscriber has not started (nothing may be written to it yet): the caller releases
+     *         it at once
+     */
+    synchronized boolean beginEnd(EndReason reason, Delivery<K, S> delivery) {
+        if (closed || ending != null) {
+            return true;
+        }
+        ending = reason;
+        if (!started) {
+            return false;
+        }
+        scheduleDrain(delivery);
+        return true;
     }
 
     /** A heartbeat however recently something was written: see {@link Subscription#probe()}. */
@@ -211,18 +265,29 @@ final class Subscriber<K, S> implements Subscription<K> {
         while (true) {
             String frames;
             int events;
+            boolean last = false;
             synchronized (this) {
-                if (closed || (queue.isEmpty() && preamble == null && !heartbeatDue)) {
+                if (closed || (queue.isEmpty() && preamble == null && !heartbeatDue && ending == null)) {
                     draining = false;
                     return;
                 }
-                events = queue.size();
-                frames = takeFrames();
+                if (queue.isEmpty() && preamble == null && ending != null) {
+                    frames = SseFrames.end(ending);
+                    events = 0;
+                    last = true;
+                } else {
+                    events = queue.size();
+                    frames = takeFrames();
+                }
             }
             try {
                 sink.write(frames);
             } catch (Exception | LinkageError | AssertionError failure) {
                 host.writeFailed(this, failure);
+                return;
+            }
+            if (last) {
+                host.release(this, CloseReason.ENDED);
                 return;
             }
             long now = host.nanoTime();
@@ -237,15 +302,20 @@ final class Subscriber<K, S> implements Subscription<K> {
     private String takeFrames() {
         if (queue.isEmpty() && preamble == null) {
             heartbeatDue = false;
-            return SseFrames.HEARTBEAT;
+            return host.heartbeatFrame();
         }
         StringBuilder frames = new StringBuilder(preamble == null ? 256 : 256 + preamble.length());
-        if (preamble != null) {
+        boolean first = preamble != null;
+        if (first) {
             frames.append(preamble);
             preamble = null;
         }
         for (EncodedEvent<K> event : queue) {
             frames.append(event.frame());
+        }
+        if (first) {
+            // After the first events: the client learns the heartbeat interval at once, its watchdog need not guess.
+            frames.append(host.heartbeatFrame());
         }
         queue.clear();
         heartbeatDue = false;
@@ -268,6 +338,15 @@ final class Subscriber<K, S> implements Subscription<K> {
 
         /** Starts a drain with a heartbeat for the subscriber, once no lock is held. */
         void probe(Subscriber<K, S> subscriber);
+
+        /** The heartbeat event of this engine. */
+        String heartbeatFrame();
+
+        /** Revokes keys of the subscriber, see {@link Subscription#revoke}; returns those revoked. */
+        Set<K> revoke(Subscriber<K, S> subscriber, Collection<? extends K> keys);
+
+        /** Ends the subscriber's stream with an end event, see {@link Subscription#end}. */
+        void end(Subscriber<K, S> subscriber, EndReason reason);
 
         /** A write to the sink threw: the client is gone. */
         void writeFailed(Subscriber<K, S> subscriber, Throwable failure);

@@ -1,5 +1,6 @@
 package io.statusstream.core;
 
+import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -13,9 +14,10 @@ import java.util.concurrent.CompletionStage;
 public interface Subscription<K> extends AutoCloseable {
 
     /**
-     * The subscribed keys, without duplicates, in the order given; unmodifiable.
+     * The keys still subscribed, without duplicates, in the order given; unmodifiable. Keys leave it only when they
+     * are {@linkplain #revoke revoked}.
      *
-     * @return the keys, never empty
+     * @return the keys; empty only once every key was revoked
      */
     Set<K> keys();
 
@@ -44,6 +46,30 @@ public interface Subscription<K> extends AutoCloseable {
      * once the client's reset has come back), and a failed write ends the subscription as usual. Does not block.
      */
     void probe();
+
+    /**
+     * Takes keys away from the subscription: the client may no longer watch them. Each one still subscribed gets
+     * one {@code revoked} event ({@link StateEvent.Kind#REVOKED}: no state, and no SSE id, so the client's last
+     * event id stays as it was); its events not yet written are dropped, and nothing more of it is sent. If no key
+     * is left, the stream is {@linkplain #end ended} with {@link EndReason#REVOKED}. Keys not subscribed are
+     * ignored. Does not block: the events are written on a writer thread. The serializer is called for each revoked
+     * key, on the calling thread, outside any lock.
+     *
+     * @param keys the keys to revoke, not {@code null}
+     * @return the keys that were revoked by this call, in subscription order; unmodifiable
+     */
+    Set<K> revoke(Collection<? extends K> keys);
+
+    /**
+     * Ends the stream for good and tells the client why: what is queued is written, then
+     * {@code event: end} with {@code data: {"reason":"<token>"}} ({@link EndReason#token()}), then the sink is closed
+     * with {@link CloseReason#ENDED}. Nothing queued after this call is written. A subscription that has not started
+     * (its first states are not known yet) is closed at once, without the event. Idempotent: the first reason wins.
+     * Does not block.
+     *
+     * @param reason why, not {@code null}
+     */
+    void end(EndReason reason);
 
     /** Releases the subscription. The sink is not called again, {@link EventSink#close} included. Idempotent. */
     @Override

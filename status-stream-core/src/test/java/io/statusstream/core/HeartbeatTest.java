@@ -55,7 +55,7 @@ class HeartbeatTest {
         assertThat(gaps).as("gaps between writes of an idle stream").hasSizeGreaterThanOrEqualTo(10)
                 .allSatisfy(gap -> assertThat(gap).isLessThanOrEqualTo(HEARTBEAT.toNanos())
                         .isGreaterThanOrEqualTo(HEARTBEAT.toNanos() * 7 / 8));
-        assertThat(sink.raw()).endsWith("event: ping\ndata: \n\n");
+        assertThat(sink.raw()).endsWith("event: ping\ndata: " + HEARTBEAT.toMillis() + "\n\n");
         assertThat(sink.data()).containsExactly("bot|SNAPSHOT|running");
     }
 
@@ -76,6 +76,7 @@ class HeartbeatTest {
             }
         });
         scheduler.runDue();
+        pingTimes.clear(); // the greeting: the first write carries one ping, telling the client the interval
         scheduler.advance(HEARTBEAT.dividedBy(2));
         source.put("bot", "1");
         stream.touch("bot");
@@ -100,7 +101,7 @@ class HeartbeatTest {
             scheduler.advance(Duration.ofSeconds(2));
         }
 
-        assertThat(sink.heartbeats()).isZero();
+        assertThat(sink.heartbeats()).as("only the greeting of the first write").isEqualTo(1);
     }
 
     @Test
@@ -129,7 +130,7 @@ class HeartbeatTest {
         subscription.probe();
         scheduler.runDue();
 
-        assertThat(sink.heartbeats()).isEqualTo(1);
+        assertThat(sink.heartbeats()).as("the greeting, and the probe's").isEqualTo(2);
         assertThat(sink.data()).containsExactly("bot|SNAPSHOT|running");
     }
 
@@ -157,7 +158,7 @@ class HeartbeatTest {
 
         subscription.probe();
         scheduler.runDue();
-        assertThat(sink.heartbeats()).as("probed before the first state was known").isZero();
+        assertThat(sink.heartbeats()).as("probed before the first state was known: only the greeting").isEqualTo(1);
         assertThat(sink.data()).containsExactly("bot|SNAPSHOT|running");
 
         subscription.close();
@@ -165,5 +166,18 @@ class HeartbeatTest {
         subscription.probe();
         scheduler.runDue();
         assertThat(sink.raw()).isEqualTo(written);
+    }
+
+    @Test
+    void theFirstWriteTellsTheClientTheHeartbeatIntervalAfterItsFirstEvents() {
+        source.put("bot", "running");
+        RecordingSink sink = new RecordingSink();
+        stream.subscribe(List.of("bot"), null, sink);
+
+        scheduler.runDue();
+
+        assertThat(sink.raw()).startsWith("retry: ")
+                .endsWith("event: ping\ndata: " + HEARTBEAT.toMillis() + "\n\n");
+        assertThat(sink.data()).containsExactly("bot|SNAPSHOT|running");
     }
 }

@@ -37,7 +37,7 @@ class SseFramesTest {
 
     @Test
     void framesSplitAnywhereParseTheSame() {
-        String stream = SseFrames.retry(3000) + SseFrames.event("e-1", "a\nb") + SseFrames.HEARTBEAT
+        String stream = SseFrames.retry(3000) + SseFrames.event("e-1", "a\nb") + SseFrames.heartbeat(15_000)
                 + SseFrames.event("e-2", "c");
         SseParser parser = new SseParser();
         for (char c : stream.toCharArray()) {
@@ -45,7 +45,7 @@ class SseFramesTest {
         }
 
         assertThat(parser.events()).containsExactly(new SseParser.Event("e-1", "message", "a\nb"),
-                new SseParser.Event("e-1", "ping", ""), new SseParser.Event("e-2", "message", "c"));
+                new SseParser.Event("e-1", "ping", "15000"), new SseParser.Event("e-2", "message", "c"));
         assertThat(parser.retry()).isEqualTo(3000);
     }
 

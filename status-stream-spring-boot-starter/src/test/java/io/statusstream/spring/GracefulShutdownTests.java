@@ -41,8 +41,11 @@ class GracefulShutdownTests {
 
             assertThat(stream.awaitEnd().ended()).as("the server ends the stream").isTrue();
             closing.get(StatusStreamClient.DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            assertThat(output.toString().substring(logBeforeClose))
-                    .as("ending streams logs no warning or exception").doesNotContain("WARN", "ERROR", "Exception");
+            // This application has no connection pool: a pool's lines come from another test's cached context.
+            assertThat(output.toString().substring(logBeforeClose).lines()
+                    .filter(line -> !line.contains("com.zaxxer.hikari")))
+                    .as("ending streams logs no warning or exception")
+                    .noneMatch(line -> line.contains("WARN") || line.contains("ERROR") || line.contains("Exception"));
         } finally {
             context.close();
         }

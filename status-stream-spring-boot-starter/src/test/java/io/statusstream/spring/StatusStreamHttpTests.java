@@ -73,7 +73,7 @@ class StatusStreamHttpTests {
             assertThat(stream.header("X-Accel-Buffering")).isEqualTo("no");
             assertThat(stream.header("Content-Encoding")).isNull();
 
-            StreamEvent snapshot = stream.nextEvent();
+            StreamEvent snapshot = stream.next();
             assertThat(stream.retry()).as("the retry hint, before the first event").isBetween(StatusStreamBuilder.DEFAULT_RECONNECT_DELAY.toMillis(),
                     StatusStreamBuilder.DEFAULT_RECONNECT_DELAY.plus(StatusStreamBuilder.DEFAULT_RECONNECT_JITTER).toMillis());
             assertThat(snapshot.id()).matches("[^-]+-\\d+");
@@ -86,19 +86,19 @@ class StatusStreamHttpTests {
     void sendsEachChangeAsAnEventWhenTheApplicationTouchesTheKey() {
         source.put(2L, new Bot("beta", "RUNNING"));
         try (TestStream stream = connect("/api/v1/bots/2/status-stream")) {
-            stream.nextEvent();
+            stream.next();
             source.put(2L, new Bot("beta", "STOPPED"));
             streams.<Long, Bot>get("bots").touch(2L);
             scheduler.runDue();
 
-            StreamEvent change = stream.nextEvent();
+            StreamEvent change = stream.next();
             assertThat(change.data())
                     .isEqualTo("{\"key\":\"2\",\"kind\":\"change\",\"state\":{\"name\":\"beta\",\"status\":\"STOPPED\"}}");
 
             source.remove(2L);
             streams.<Long, Bot>get("bots").touch(2L);
             scheduler.runDue();
-            assertThat(stream.nextEvent().data()).isEqualTo("{\"key\":\"2\",\"kind\":\"removed\",\"state\":null}");
+            assertThat(stream.next().data()).isEqualTo("{\"key\":\"2\",\"kind\":\"removed\",\"state\":null}");
         }
     }
 
@@ -115,14 +115,15 @@ class StatusStreamHttpTests {
     void theAsyncRequestTimeoutDoesNotCutAStream() throws InterruptedException {
         source.put(15L, new Bot("q", "v1"));
         try (TestStream stream = connect("/api/v1/bots/15/status-stream")) {
-            stream.nextEvent();
+            stream.next();
+            stream.nextPing(); // the greeting
             // Far beyond spring.mvc.async.request-timeout (100ms here), and beyond Tomcat's once-a-second timeout check.
             assertThat(stream.poll(Duration.ofMillis(2500))).as("nothing").isNull();
             assertThat(stream.ended()).as("not even the end of the stream").isFalse();
             source.put(15L, new Bot("q", "v2"));
             streams.<Long, Bot>get("bots").touch(15L);
             scheduler.runDue();
-            assertThat(stream.nextEvent().data()).contains("v2");
+            assertThat(stream.next().data()).contains("v2");
         }
     }
 
@@ -131,6 +132,10 @@ class StatusStreamHttpTests {
         source.put(3L, new Bot("gamma", "IDLE"));
         try (TestStream stream = connect("/api/v1/bots/3/status-stream")) {
             StreamEvent snapshot = stream.nextEvent();
+            StreamEvent greeting = stream.nextEvent();
+            assertThat(greeting.type()).as("the first write ends with a ping").isEqualTo("ping");
+            assertThat(greeting.data()).as("telling the heartbeat interval in ms")
+                    .isEqualTo(String.valueOf(StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL.toMillis()));
             // A stream written to since the last heartbeat tick is not idle yet: the tick after next pings it.
             scheduler.advance(StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL.multipliedBy(2));
             StreamEvent ping = stream.nextEvent();
@@ -144,7 +149,7 @@ class StatusStreamHttpTests {
         source.put(4L, new Bot("delta", "v1"));
         String lastSeen;
         try (TestStream stream = connect("/api/v1/bots/4/status-stream")) {
-            lastSeen = stream.nextEvent().id();
+            lastSeen = stream.next().id();
         }
         source.put(4L, new Bot("delta", "v2"));
         streams.<Long, Bot>get("bots").touch(4L);
@@ -154,15 +159,15 @@ class StatusStreamHttpTests {
         scheduler.runDue();
 
         try (TestStream resumed = connect("/api/v1/bots/4/status-stream", Map.of("Last-Event-ID", lastSeen))) {
-            assertThat(resumed.nextEvent().data()).contains("\"kind\":\"change\"", "v2");
-            assertThat(resumed.nextEvent().data()).contains("\"kind\":\"change\"", "v3");
+            assertThat(resumed.next().data()).contains("\"kind\":\"change\"", "v2");
+            assertThat(resumed.next().data()).contains("\"kind\":\"change\"", "v3");
         }
         try (TestStream resumed = connect("/api/v1/bots/4/status-stream?lastEventId=" + lastSeen)) {
-            assertThat(resumed.nextEvent().data())
+            assertThat(resumed.next().data())
                     .as("the query parameter stands in for the header").contains("\"kind\":\"change\"", "v2");
         }
         try (TestStream fresh = connect("/api/v1/bots/4/status-stream", Map.of("Last-Event-ID", "not-an-id"))) {
-            assertThat(fresh.nextEvent().data())
+            assertThat(fresh.next().data())
                     .as("a malformed id means: send a snapshot").contains("\"kind\":\"snapshot\"", "v3");
         }
     }
@@ -173,7 +178,7 @@ class StatusStreamHttpTests {
         try (TestStream stream = connect("/api/v1/bots/status-stream?ids=5,6,7")) {
             List<String> data = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                data.add(stream.nextEvent().data());
+                data.add(stream.next().data());
             }
             assertThat(data).anyMatch(d -> d.startsWith("{\"key\":\"5\""))
                     .anyMatch(d -> d.startsWith("{\"key\":\"6\""))
@@ -182,7 +187,7 @@ class StatusStreamHttpTests {
             source.put(6L, new Bot("f", "changed"));
             streams.<Long, Bot>get("bots").touch(List.of(5L, 6L, 7L));
             scheduler.runDue();
-            assertThat(stream.nextEvent().data()).startsWith("{\"key\":\"6\",\"kind\":\"change\"");
+            assertThat(stream.next().data()).startsWith("{\"key\":\"6\",\"kind\":\"change\"");
         }
     }
 
@@ -201,7 +206,7 @@ class StatusStreamHttpTests {
 
         for (CompletableFuture<TestStream> response : pending) {
             try (TestStream stream = response.get(StatusStreamClient.DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                assertThat(stream.nextEvent().data()).startsWith("{\"key\":\"14\",\"kind\":\"snapshot\"");
+                assertThat(stream.next().data()).startsWith("{\"key\":\"14\",\"kind\":\"snapshot\"");
             }
         }
         assertThat(source.callCount() - fetchesBefore).isEqualTo(1);
@@ -241,14 +246,14 @@ class StatusStreamHttpTests {
         source.put(998L, new Bot("x", "y"));
         try (TestStream stream = connect("/api/v1/bots/status-stream?ids=998,995")) {
             assertThat(stream.status()).isEqualTo(200);
-            List<String> data = List.of(stream.nextEvent().data(), stream.nextEvent().data());
+            List<String> data = List.of(stream.next().data(), stream.next().data());
             assertThat(data).contains("{\"key\":\"995\",\"kind\":\"snapshot\",\"state\":null}")
                     .anyMatch(d -> d.startsWith("{\"key\":\"998\",\"kind\":\"snapshot\",\"state\":{"));
 
             source.put(995L, new Bot("late", "NEW"));
             streams.<Long, Bot>get("bots").touch(995L);
             scheduler.runDue();
-            assertThat(stream.nextEvent().data()).startsWith("{\"key\":\"995\",\"kind\":\"change\"");
+            assertThat(stream.next().data()).startsWith("{\"key\":\"995\",\"kind\":\"change\"");
         }
     }
 
@@ -271,7 +276,7 @@ class StatusStreamHttpTests {
         }
         try (TestStream allowed = connect("/status-streams/orders/8/status-stream", Map.of("X-User", "alice"))) {
             assertThat(allowed.status()).isEqualTo(200);
-            assertThat(allowed.nextEvent().data()).startsWith("{\"key\":\"8\",\"kind\":\"snapshot\"");
+            assertThat(allowed.next().data()).startsWith("{\"key\":\"8\",\"kind\":\"snapshot\"");
         }
     }
 
@@ -306,7 +311,7 @@ class StatusStreamHttpTests {
             assertThat(allowed.status()).isEqualTo(200);
             assertThat(allowed.header("Access-Control-Allow-Origin")).isEqualTo("https://app.example.com");
             assertThat(allowed.header("Access-Control-Allow-Credentials")).isEqualTo("true");
-            assertThat(allowed.nextEvent().data()).contains("snapshot");
+            assertThat(allowed.next().data()).contains("snapshot");
         }
         try (TestStream refused = connect("/api/v1/bots/13/status-stream", Map.of("Origin", "https://evil.example"))) {
             assertThat(refused.status()).isEqualTo(403);
@@ -319,7 +324,7 @@ class StatusStreamHttpTests {
         source.put(9L, new Bot("k", "OK"));
         int before = subscribers("bots");
         try (TestStream stream = connect("/api/v1/bots/9/status-stream")) {
-            stream.nextEvent();
+            stream.next();
             assertThat(subscribers("bots")).isEqualTo(before + 1);
         }
         // The server learns of the disconnect when a write fails: heartbeats find it.
@@ -336,7 +341,7 @@ class StatusStreamHttpTests {
     void metricsCountEventsPollsAndRefusalsTaggedByStream() {
         source.put(11L, new Bot("m", "OK"));
         try (TestStream stream = connect("/api/v1/bots/11/status-stream")) {
-            stream.nextEvent();
+            stream.next();
             assertThat(meters.get("status.stream.subscribers").tag("stream", "bots").gauge().value()).isPositive();
         }
         try (TestStream refused = connect("/api/v1/bots/x/status-stream")) {
@@ -354,7 +359,7 @@ class StatusStreamHttpTests {
     void healthIsDownWhileAStreamsSourceFailsAndUpAgainWhenItRecovers() {
         source.put(12L, new Bot("n", "OK"));
         try (TestStream stream = connect("/api/v1/bots/12/status-stream")) {
-            stream.nextEvent();
+            stream.next();
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
             source.failWith(new IllegalStateException("database is down"));
             try {
