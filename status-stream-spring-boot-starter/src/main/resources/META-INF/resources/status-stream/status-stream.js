@@ -76,13 +76,11 @@ export function openStatusStream(url, options = {}) {
 
   /** The URL of the next connection: without the keys revoked meanwhile (nothing left: null). */
   function keysUrl() {
-    const target = new URL(absoluteUrl);
-    if (!multiKey) {
-      return revoked.size === 0 ? target.href : null;
+    if (revoked.size === 0) {
+      return absoluteUrl;
     }
-    const keys = target.searchParams.get('ids').split(',').filter((key) => !revoked.has(key.trim()));
-    target.searchParams.set('ids', keys.join(','));
-    return keys.length > 0 ? target.href : null;
+    const keys = multiKey ? new URL(absoluteUrl).searchParams.get('ids').split(',').filter((key) => !revoked.has(key.trim())) : [];
+    return keys.length > 0 ? withParameter(absoluteUrl, 'ids', keys.join(',')) : null;
   }
 
   function deliver(event) {
@@ -245,6 +243,14 @@ export function openStatusStream(url, options = {}) {
   };
 }
 
+/** The URL with the query parameter set; commas stay as they are (`ids=1,2`), as people write them. */
+function withParameter(url, name, value) {
+  const target = new URL(url);
+  target.searchParams.set(name, value);
+  target.search = target.search.replace(/%2C/gi, ',');
+  return target.href;
+}
+
 /** Ids are `<epoch>-<seq>`; within one epoch the sequence orders them. */
 function compareIds(a, b) {
   const [epochA, seqA] = splitId(a);
@@ -273,11 +279,8 @@ function connect(keysUrl, lastId, initialHeartbeatMs, deliver, report) {
   function open() {
     const id = lastId();
     sourceKeysUrl = keysUrl();
-    const target = new URL(sourceKeysUrl);
-    if (id) {
-      target.searchParams.set('lastEventId', id);
-    }
-    const current = new EventSource(target.href, { withCredentials: true });
+    const current = new EventSource(id ? withParameter(sourceKeysUrl, 'lastEventId', id) : sourceKeysUrl,
+      { withCredentials: true });
     let opened = false;
     let probed = false;
     source = current;
