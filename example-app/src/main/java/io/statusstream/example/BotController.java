@@ -1,12 +1,14 @@
 package io.statusstream.example;
 
 import io.statusstream.spring.StatusStreams;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
@@ -16,7 +18,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 
-/** The bot API next to the streams: who am I, my bots, start and stop. */
+/** The bot API next to the streams: who am I, my bots, start and stop, and (for operators) giving a bot away. */
 @RestController
 @RequestMapping("/api/v1")
 class BotController {
@@ -56,6 +58,22 @@ class BotController {
     @PostMapping("/bots/{id}/stop")
     Map<String, String> stop(@PathVariable long id, Principal principal) {
         return setStatus(owned(id, principal), "stopped");
+    }
+
+    /**
+     * An operator gives a bot to another user. The streams watching it are checked again at once: its former owner's
+     * open pages drop it live (a {@code revoked} event), without waiting for the periodic re-check.
+     */
+    @PostMapping("/bots/{id}/owner")
+    Map<String, String> transfer(@PathVariable long id, @RequestParam String to, HttpServletRequest request) {
+        if (!request.isUserInRole("OPERATOR")) {
+            throw new ResponseStatusException(HttpStatus.FORBIDDEN, "only an operator gives bots away");
+        }
+        if (!bots.transfer(id, to)) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no bot " + id);
+        }
+        streams.recheckAccess("bots", List.of(id));
+        return Map.of("owner", to);
     }
 
     private Map<String, String> setStatus(BotConfig bot, String status) {

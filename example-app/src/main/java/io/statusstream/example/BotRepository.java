@@ -51,6 +51,12 @@ public class BotRepository {
     }
 
     /** Writes a bot's status; returns whether the bot has a state row. */
+    /** @return whether the bot exists */
+    public boolean transfer(long id, String newOwner) {
+        return jdbc.update("UPDATE bot_configs SET owner = :owner WHERE id = :id",
+                new MapSqlParameterSource().addValue("owner", newOwner).addValue("id", id)) == 1;
+    }
+
     public boolean updateStatus(long id, String status, OffsetDateTime now) {
         return jdbc.update("UPDATE bot_states SET status = :status, updated_at = :now WHERE bot_config_id = :id",
                 new MapSqlParameterSource().addValue("status", status).addValue("now", now).addValue("id", id)) == 1;

@@ -5,6 +5,7 @@ import io.statusstream.jdbc.JdbcStateSource;
 import io.statusstream.spring.AccessDecision;
 import io.statusstream.spring.KeyParsers;
 import io.statusstream.spring.PostgresNotifications;
+import io.statusstream.spring.StreamAccessPolicy;
 import io.statusstream.spring.StreamDefinition;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -13,6 +14,7 @@ import org.springframework.context.annotation.Configuration;
 
 import javax.sql.DataSource;
 import java.security.Principal;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,13 +36,37 @@ class BotStreamConfiguration {
                 .path("/api/v1/bots")
                 // ASCII digits only: Long::valueOf would also take "+7" and "７", many spellings of one key.
                 .keyParser(KeyParsers.asciiLong())
-                .accessPolicy((Principal principal, Set<Long> ids) -> decide(bots.ownersOf(ids), ids, principal.getName()))
+                .accessPolicy(new OwnerPolicy(bots))
                 // On PostgreSQL a trigger NOTIFYs every write, so changes arrive without waiting for the next poll.
                 .changeNotifier(properties.pushNotifications()
                         ? notifications.installTrigger("bot_states", "bot_config_id", CHANNEL)
                                 .listen(CHANNEL, Long::valueOf)
                         : ChangeNotifier.none())
                 .build();
+    }
+
+    /**
+     * A user may watch the bots they own. Asked once per stream request, and again for the open streams every
+     * {@code status-stream.access-recheck-interval} and when a bot changes owner: one query either way.
+     */
+    record OwnerPolicy(BotRepository bots) implements StreamAccessPolicy<Long> {
+
+        @Override
+        public AccessDecision decide(Principal principal, Set<Long> ids) {
+            return BotStreamConfiguration.decide(bots.ownersOf(ids), ids, principal.getName());
+        }
+
+        @Override
+        public Map<Long, AccessDecision> decideEach(Principal principal, Set<Long> ids) {
+            Map<Long, String> owners = bots.ownersOf(ids);
+            Map<Long, AccessDecision> decisions = new HashMap<>();
+            for (Long id : ids) {
+                String owner = owners.get(id);
+                decisions.put(id, owner == null ? AccessDecision.NOT_FOUND
+                        : owner.equals(principal.getName()) ? AccessDecision.ALLOW : AccessDecision.DENY);
+            }
+            return decisions;
+        }
     }
 
     static AccessDecision decide(Map<Long, String> owners, Set<Long> ids, String user) {

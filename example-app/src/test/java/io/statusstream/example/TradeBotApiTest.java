@@ -1,6 +1,7 @@
 package io.statusstream.example;
 
 import io.statusstream.test.StatusStreamClient;
+import io.statusstream.test.StreamEvent;
 import io.statusstream.test.TestStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,9 +58,12 @@ class TradeBotApiTest {
         try (TestStream stream = alice.open("/api/v1/bots/status-stream?ids=1,2,3")) {
             assertThat(stream.status()).isEqualTo(200);
             assertThat(stream.header("Content-Type")).startsWith("text/event-stream");
-            stream.expectSnapshot("1");
-            stream.expectSnapshot("2");
-            assertThat(stream.expectSnapshot("3").state()).contains("\"status\":\"paused\"");
+            // In id order, which is the order of the bots' last changes (other tests change bots).
+            List<StreamEvent> snapshots = List.of(stream.next(), stream.next(), stream.next());
+            assertThat(snapshots).extracting(StreamEvent::kind).containsOnly(StreamEvent.SNAPSHOT);
+            assertThat(snapshots).extracting(StreamEvent::key).containsExactlyInAnyOrder("1", "2", "3");
+            assertThat(snapshots).filteredOn(event -> event.key().equals("3")).singleElement()
+                    .satisfies(bot3 -> assertThat(bot3.state()).contains("\"status\":\"paused\""));
             stream.assertIdsIncreasing();
         }
     }
@@ -82,6 +87,31 @@ class TradeBotApiTest {
                         .satisfies(event -> assertThat(event.isChangeOf("6")).isTrue())
                         .satisfies(event -> assertThat(event.state()).contains("\"status\":\"running\""));
             }
+        }
+    }
+
+    @Test
+    void aBotGivenToAnotherUserDisappearsFromTheFormerOwnersOpenStreamAtOnce() throws Exception {
+        StatusStreamClient alice = StatusStreamClient.forPort(port).withBasicAuth("alice", "alice");
+        try (TestStream stream = alice.open("/api/v1/bots/status-stream?ids=1,2")) {
+            stream.expectSnapshot("1");
+            stream.expectSnapshot("2");
+
+            assertThat(post("/api/v1/bots/2/owner?to=alice", "alice").statusCode())
+                    .as("only an operator gives bots away").isEqualTo(403);
+            assertThat(post("/api/v1/bots/2/owner?to=bob", "operator").statusCode()).isEqualTo(200);
+
+            stream.expectRevoked("2");
+            assertThat(stream.ended()).as("bot 1 is still hers").isFalse();
+            assertThat(post("/api/v1/bots/1/stop", "alice").statusCode()).isEqualTo(200);
+            assertThat(stream.next().isChangeOf("1")).as("the next event is bot 1's, nothing more of bot 2").isTrue();
+            try (TestStream bobs = StatusStreamClient.forPort(port).withBasicAuth("bob", "bob")
+                    .open("/api/v1/bots/2/status-stream")) {
+                bobs.expectSnapshot("2");
+            }
+        } finally {
+            post("/api/v1/bots/2/owner?to=alice", "operator");
+            post("/api/v1/bots/1/start", "alice");
         }
     }
 

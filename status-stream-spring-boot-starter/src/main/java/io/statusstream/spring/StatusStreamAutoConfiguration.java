@@ -60,6 +60,16 @@ public final class StatusStreamAutoConfiguration {
                 () -> metrics.getIfAvailable(() -> StatusStreamMetrics.NONE), clusters::getIfAvailable);
     }
 
+    @Bean(destroyMethod = "close")
+    OpenStreams statusStreamOpenStreams(StatusStreamProperties properties) {
+        return new OpenStreams(properties.accessRecheckInterval());
+    }
+
+    @Bean
+    StreamSessionListener statusStreamSessionListener(OpenStreams openStreams) {
+        return new StreamSessionListener(openStreams);
+    }
+
     @Bean
     FilterRegistrationBean<StreamErrorPageFilter> statusStreamErrorPageFilter() {
         FilterRegistrationBean<StreamErrorPageFilter> registration =
@@ -74,7 +84,8 @@ public final class StatusStreamAutoConfiguration {
     StatusStreamHandlerMapping statusStreamHandlerMapping(StatusStreams streams,
                                                           ObjectProvider<StreamDefinition<?, ?>> definitions,
                                                           StatusStreamProperties properties,
-                                                          ObjectProvider<StatusStreamMetrics> metrics) {
+                                                          ObjectProvider<StatusStreamMetrics> metrics,
+                                                          OpenStreams openStreams) {
         ConnectionLimiter limiter = new ConnectionLimiter(properties.maxConnections(),
                 properties.maxConnectionsPerPrincipal());
         StatusStreamMetrics meters = metrics.getIfAvailable(() -> StatusStreamMetrics.NONE);
@@ -90,7 +101,7 @@ public final class StatusStreamAutoConfiguration {
                         + " .path(...) on its StreamDefinition builder, or status-stream.base-path for streams"
                         + " without one");
             }
-            endpoints.add(endpoint(definition, streams, limiter, meters, properties));
+            endpoints.add(endpoint(definition, streams, limiter, meters, properties, openStreams));
             paths.add(path);
         }
         return new StatusStreamHandlerMapping(endpoints, paths, corsConfiguration(properties.cors()), limiter);
@@ -98,12 +109,13 @@ public final class StatusStreamAutoConfiguration {
 
     private static <K, S> StreamEndpoint<K, S> endpoint(StreamDefinition<K, S> definition, StatusStreams streams,
                                                         ConnectionLimiter limiter, StatusStreamMetrics metrics,
-                                                        StatusStreamProperties properties) {
+                                                        StatusStreamProperties properties, OpenStreams openStreams) {
         StatusStreamProperties.Stream settings = properties.settingsFor(definition.name());
         return new StreamEndpoint<>(definition, streams.get(definition), limiter, metrics,
                 settings.maxKeysPerStream(), properties.readyTimeout(),
                 Objects.requireNonNullElse(settings.reconnectDelay(), StatusStreamBuilder.DEFAULT_RECONNECT_DELAY),
-                Objects.requireNonNullElse(settings.reconnectJitter(), StatusStreamBuilder.DEFAULT_RECONNECT_JITTER));
+                Objects.requireNonNullElse(settings.reconnectJitter(), StatusStreamBuilder.DEFAULT_RECONNECT_JITTER),
+                openStreams);
     }
 
     private static CorsConfiguration corsConfiguration(StatusStreamProperties.Cors cors) {

@@ -46,6 +46,8 @@ import java.util.function.BiConsumer;
  *                                   the global limit
  * @param maxKeysPerStream           Most keys of one multi-key request (?ids=); more are refused with 400
  * @param cors                       Cross-origin access to the stream endpoints; off unless origins are configured
+ * @param accessRecheckInterval      How often the keys of every open stream are checked again against its access
+ *                                   policy; keys no longer allowed are revoked. 0 turns the periodic re-check off
  * @param streams                    Overrides for single streams, by the name of their StreamDefinition, e.g.
  *                                   status-stream.streams.bots.poll-interval for the stream bots: every engine setting
  *                                   above from poll-interval to reconnect-jitter, and max-keys-per-stream. Unset ones
@@ -70,6 +72,7 @@ public record StatusStreamProperties(
         @DefaultValue("32") int maxConnectionsPerPrincipal,
         @DefaultValue("100") int maxKeysPerStream,
         @DefaultValue Cors cors,
+        @DefaultValue("1m") Duration accessRecheckInterval,
         Map<String, Stream> streams) {
 
     /**
@@ -94,6 +97,7 @@ public record StatusStreamProperties(
      * @param maxConnectionsPerPrincipal positive
      * @param maxKeysPerStream           positive
      * @param cors                       never {@code null}
+     * @param accessRecheckInterval      zero (off) or positive
      * @param streams                    overrides by stream name, or {@code null} for none; copied
      * @throws StatusStreamConfigurationException if a setting is out of range
      */
@@ -107,6 +111,10 @@ public record StatusStreamProperties(
         requirePositive(maxConnections, "status-stream.max-connections");
         requirePositive(maxConnectionsPerPrincipal, "status-stream.max-connections-per-principal");
         requirePositive(maxKeysPerStream, "status-stream.max-keys-per-stream");
+        if (accessRecheckInterval.isNegative()) {
+            throw outOfRange("status-stream.access-recheck-interval", "must not be negative (0 turns it off)",
+                    accessRecheckInterval);
+        }
         streams = streams == null ? Map.of() : Map.copyOf(streams);
         checkEngineSettings("status-stream.", new Stream(pollInterval, batchSize, heartbeatInterval, replaySize,
                 replayMaxAge, maxQueuedEvents, stuckClientTimeout, keyRetention, maxBackoff, reconnectDelay,

@@ -13,12 +13,15 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
@@ -194,6 +197,18 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
     @Override
     public Set<String> names() {
         return Collections.unmodifiableSet(entriesStarted().keySet());
+    }
+
+    @Override
+    public CompletionStage<Void> recheckAccess(String principalName) {
+        Objects.requireNonNull(principalName, "principalName");
+        return context.getBean(OpenStreams.class).recheck(principalName);
+    }
+
+    @Override
+    public CompletionStage<Void> recheckAccess(String streamName, Collection<?> keys) {
+        get(streamName);
+        return context.getBean(OpenStreams.class).recheck(streamName, keys);
     }
 
     /** Every stream with its definition and effective settings, in declaration order. */

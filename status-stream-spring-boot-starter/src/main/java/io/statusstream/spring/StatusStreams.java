@@ -2,7 +2,9 @@ package io.statusstream.spring;
 
 import io.statusstream.core.StatusStream;
 
+import java.util.Collection;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The running {@link StatusStream} of every {@link StreamDefinition} bean: inject it to {@link StatusStream#touch
@@ -46,4 +48,25 @@ public interface StatusStreams {
      * @return an unmodifiable set, never {@code null}
      */
     Set<String> names();
+
+    /**
+     * Checks the open streams of a principal against their access policies now, as the periodic re-check does (see
+     * {@link StreamAccessPolicy#decideEach}): after the principal lost a role, or some keys. Keys no longer allowed are
+     * revoked, and a stream left without keys ends. Runs on the starter's re-check thread, not the caller's.
+     *
+     * @param principalName the {@link java.security.Principal#getName() name} of the principal
+     * @return completes once the policies have answered and the revocations are queued for writing (they are
+     *         written by the next writer round); exceptionally if the application is shutting down
+     */
+    CompletionStage<Void> recheckAccess(String principalName);
+
+    /**
+     * Checks some keys of a stream against its access policy now, in every open stream that watches any of them: after
+     * the keys changed owner. Otherwise as {@link #recheckAccess(String)}.
+     *
+     * @param streamName the stream's {@link StreamDefinition#name() name}
+     * @param keys       the keys to check, of the stream's key type
+     * @return completes once the policies have answered and the revocations are queued for writing
+     */
+    CompletionStage<Void> recheckAccess(String streamName, Collection<?> keys);
 }

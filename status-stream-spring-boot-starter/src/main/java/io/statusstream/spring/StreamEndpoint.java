@@ -6,6 +6,7 @@ import io.statusstream.core.Subscription;
 import io.statusstream.spring.ConnectionLimiter.Permit;
 import io.statusstream.spring.ConnectionLimiter.Refusal;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -77,10 +78,11 @@ final class StreamEndpoint<K, S> {
     private final Duration readyTimeout;
     private final Duration retryDelay;
     private final Duration retryJitter;
+    private final OpenStreams openStreams;
 
     StreamEndpoint(StreamDefinition<K, S> definition, StatusStream<K, S> stream, ConnectionLimiter limiter,
                    StatusStreamMetrics metrics, int maxKeys, Duration readyTimeout, Duration retryDelay,
-                   Duration retryJitter) {
+                   Duration retryJitter, OpenStreams openStreams) {
         this.definition = definition;
         this.stream = stream;
         this.limiter = limiter;
@@ -89,6 +91,7 @@ final class StreamEndpoint<K, S> {
         this.readyTimeout = readyTimeout;
         this.retryDelay = retryDelay;
         this.retryJitter = retryJitter;
+        this.openStreams = openStreams;
     }
 
     /** {@code GET {path}/{key}/status-stream}. */
@@ -181,9 +184,9 @@ final class StreamEndpoint<K, S> {
         }
         Permit permit = limiter.tryAcquire(principal == null ? null : principal.getName());
         if (permit.refusal() != Refusal.NONE) {
-            return probeThenRetry(keys, lastEventId(request), permit);
+            return probeThenRetry(keys, lastEventId(request), permit, requester(request, principal));
         }
-        return subscribe(keys, lastEventId(request), permit, pendingStream());
+        return subscribe(keys, lastEventId(request), permit, requester(request, principal), pendingStream());
     }
 
     /**
@@ -192,7 +195,8 @@ final class StreamEndpoint<K, S> {
      * {@linkplain ConnectionLimiter#PROBE_GAP gap} apart (the first write to a closed connection succeeds; the second
      * fails once the client's reset has come back), then one more try for a place, off the request thread.
      */
-    private DeferredResult<Object> probeThenRetry(Set<K> keys, String lastEventId, Permit refused) {
+    private DeferredResult<Object> probeThenRetry(Set<K> keys, String lastEventId, Permit refused,
+                                                  Requester requester) {
         DeferredResult<Object> result = pendingStream();
         limiter.probeHolders(refused);
         Executor afterGap = CompletableFuture.delayedExecutor(ConnectionLimiter.PROBE_GAP.toMillis(),
@@ -202,7 +206,7 @@ final class StreamEndpoint<K, S> {
             afterGap.execute(() -> {
                 Permit permit = limiter.tryAcquire(refused.principal());
                 Object outcome = permit.refusal() == Refusal.NONE
-                        ? subscribe(keys, lastEventId, permit, result)
+                        ? subscribe(keys, lastEventId, permit, requester, result)
                         : overLimit(permit.refusal());
                 if (outcome != result) {
                     result.setResult(outcome);
@@ -232,7 +236,8 @@ final class StreamEndpoint<K, S> {
      *
      * @return {@code result}, or the refusal to answer instead
      */
-    private Object subscribe(Set<K> keys, String lastEventId, Permit permit, DeferredResult<Object> result) {
+    private Object subscribe(Set<K> keys, String lastEventId, Permit permit, Requester requester,
+                             DeferredResult<Object> result) {
         StreamEmitter emitter = new StreamEmitter();
         Lease lease = new Lease(permit);
         Subscription<K> subscription;
@@ -246,7 +251,8 @@ final class StreamEndpoint<K, S> {
             permit.release();
             throw failure;
         }
-        lease.attach(subscription);
+        lease.attach(subscription, openStreams.opened(definition, requester.principal(), requester.sessionId(),
+                subscription));
         permit.onProbe(subscription::probe);
         // Client gone, error or completion of the stream's response: all quietly end the subscription.
         emitter.onCompletion(lease::end);
@@ -281,6 +287,15 @@ final class StreamEndpoint<K, S> {
         HttpHeaders headers = new HttpHeaders();
         StreamEmitter.setStreamHeaders(headers);
         return ResponseEntity.ok().headers(headers).build();
+    }
+
+    /** Who asked, as the re-checks and session ends need it. */
+    private static Requester requester(HttpServletRequest request, Principal principal) {
+        HttpSession session = request.getSession(false);
+        return new Requester(principal, session == null ? null : session.getId());
+    }
+
+    private record Requester(Principal principal, String sessionId) {
     }
 
     private static String lastEventId(HttpServletRequest request) {
@@ -332,15 +347,18 @@ final class StreamEndpoint<K, S> {
         private final Permit permit;
         private final AtomicBoolean ended = new AtomicBoolean();
         private volatile Subscription<?> subscription;
+        private volatile OpenStreams.Open open;
 
         Lease(Permit permit) {
             this.permit = permit;
         }
 
-        void attach(Subscription<?> subscription) {
+        void attach(Subscription<?> subscription, OpenStreams.Open open) {
             this.subscription = subscription;
+            this.open = open;
             if (ended.get()) {
                 subscription.close();
+                open.closed();
             }
         }
 
@@ -352,6 +370,10 @@ final class StreamEndpoint<K, S> {
             Subscription<?> current = subscription;
             if (current != null) {
                 current.close();
+            }
+            OpenStreams.Open registered = open;
+            if (registered != null) {
+                registered.closed();
             }
             permit.release();
             return true;

@@ -10,10 +10,12 @@ import java.util.function.Function;
  * not an envelope: a {@code ping}, or a stream with a serializer of its own.
  *
  * @param id    the last event id in force when it was dispatched ({@code ""} if none), as {@code Last-Event-ID}
- * @param type  the event type: {@code "message"} for state events, {@code "ping"} for heartbeats
+ * @param type  the event type: {@code "message"} for state events, {@code "ping"} for heartbeats, {@code "end"} for
+ *              the end of a stream ended for good
  * @param data  the data, its lines joined with LF
  * @param key   the envelope's key, or {@code null}
- * @param kind  the envelope's kind ({@code "snapshot"}, {@code "change"}, {@code "removed"}), or {@code null}
+ * @param kind  the envelope's kind ({@code "snapshot"}, {@code "change"}, {@code "removed"}, {@code "revoked"}), or
+ *              {@code null}
  * @param state the envelope's state as JSON text ({@code "null"} for a removed key), or {@code null}
  */
 public record StreamEvent(String id, String type, String data, String key, String kind, String state) {
@@ -24,8 +26,12 @@ public record StreamEvent(String id, String type, String data, String key, Strin
     public static final String CHANGE = "change";
     /** The kind of a key that no longer exists. */
     public static final String REMOVED = "removed";
+    /** The kind of a key the client may no longer watch: no state, no id of its own. */
+    public static final String REVOKED = "revoked";
     /** The type of a heartbeat. */
     public static final String PING = "ping";
+    /** The type of the last event of a stream ended for good; its data is {@code {"reason":"<reason>"}}. */
+    public static final String END = "end";
 
     /**
      * Reads an event as {@link io.statusstream.core.testing.SseParser} dispatched it.
@@ -68,6 +74,33 @@ public record StreamEvent(String id, String type, String data, String key, Strin
      */
     public boolean isRemovalOf(String key) {
         return is(REMOVED, key);
+    }
+
+    /**
+     * @param key a key as the stream writes it
+     * @return whether this says the key was {@code revoked}: the client may no longer watch it
+     */
+    public boolean isRevocationOf(String key) {
+        return is(REVOKED, key);
+    }
+
+    /** @return whether this is the {@code end} of a stream ended for good */
+    public boolean isEnd() {
+        return END.equals(type);
+    }
+
+    /**
+     * The reason of an {@code end} event: {@code revoked}, {@code logged-out}, {@code expired} or {@code shutdown}.
+     *
+     * @return the reason
+     * @throws AssertionError if this is not an {@code end} event with a reason
+     */
+    public String endReason() {
+        String prefix = "{\"reason\":\"";
+        if (!isEnd() || !data.startsWith(prefix) || !data.endsWith("\"}")) {
+            throw new AssertionError("not an end event with a reason: " + this);
+        }
+        return data.substring(prefix.length(), data.length() - 2);
     }
 
     private boolean is(String expectedKind, String expectedKey) {

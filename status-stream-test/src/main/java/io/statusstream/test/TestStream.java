@@ -169,6 +169,32 @@ public final class TestStream implements AutoCloseable {
         return expect(StreamEvent.REMOVED, key);
     }
 
+    /**
+     * The next event of the key, which must say it was {@code revoked}.
+     *
+     * @param key the key as the stream writes it
+     * @return the revocation
+     * @throws AssertionError if the key's next event is another kind, or none arrives within the timeout
+     */
+    public StreamEvent expectRevoked(String key) {
+        return expect(StreamEvent.REVOKED, key);
+    }
+
+    /**
+     * The next {@code end} event, which must give the reason; state events and heartbeats before it are skipped.
+     *
+     * @param reason the expected reason, e.g. {@code "logged-out"}
+     * @return the end event
+     * @throws AssertionError if it gives another reason, or none arrives within the timeout
+     */
+    public StreamEvent expectEnd(String reason) {
+        StreamEvent end = nextMatching(StreamEvent::isEnd, "an end event");
+        if (!reason.equals(end.endReason())) {
+            throw new AssertionError("expected the stream to end with " + reason + ", got " + end);
+        }
+        return end;
+    }
+
     private StreamEvent expect(String kind, String key) {
         StreamEvent event = nextMatching(e -> key.equals(e.key()), "an event of key " + key);
         if (!kind.equals(event.kind())) {
