@@ -332,7 +332,8 @@ function connect(keysUrl, lastId, initialHeartbeatMs, deliver, report) {
       if (current.readyState !== EventSource.CLOSED) {
         report('reconnecting');
         if (keysUrl() !== sourceKeysUrl) {
-          // The browser would reconnect with keys revoked meanwhile: reconnect without them.
+          // The browser would reconnect with keys revoked meanwhile (and be refused): reconnect without them, after
+          // the client's own backoff, since EventSource does not tell the server's retry: delay.
           reopenLater();
           return;
         }
