@@ -278,11 +278,11 @@ final class ChannelRegistry<K, S> {
      * Runs {@code changes} under the lock, with a view that publishes; returns what they ask of the writers. For code
      * of this package only: {@code changes} must not call user code.
      */
-    Delivery<K, S> publish(Consumer<Publication> changes) {
+    Delivery<K, S> publish(Consumer<Publication<K, S>> changes) {
         Delivery<K, S> delivery = new Delivery<>();
         lock.lock();
         try {
-            changes.accept(new Publication(delivery));
+            changes.accept(new Publication<>(this, delivery));
         } finally {
             lock.unlock();
         }
@@ -347,7 +347,17 @@ final class ChannelRegistry<K, S> {
         channel.retire();
     }
 
-    private Set<K> absentKeys(Subscriber<K, S> subscriber) {
+    /** Events up to {@code seq} exist: a {@code Last-Event-ID} up to it is not from the future. Under the lock. */
+    void published(long seq) {
+        publishedSeq = Math.max(publishedSeq, seq);
+    }
+
+    int maxQueuedEvents() {
+        return maxQueuedEvents;
+    }
+
+    /** The keys of a started subscriber that the source does not have. Under the lock. */
+    Set<K> absentKeys(Subscriber<K, S> subscriber) {
         Set<K> absent = new LinkedHashSet<>();
         for (K key : subscriber.keys()) {
             if (!channels.get(key).isPresent()) {
@@ -363,113 +373,6 @@ final class ChannelRegistry<K, S> {
 
     /** Gauges read under the lock. */
     record Counts(int subscribers, int watchedKeys, long publishedSeq) {
-    }
-
-    /**
-     * What the poller may do to channels while it holds the lock, in {@link #publish}. Every change collects its
-     * writes into the publication's {@link Delivery}.
-     */
-    final class Publication {
-
-        private final Delivery<K, S> delivery;
-
-        private Publication(Delivery<K, S> delivery) {
-            this.delivery = delivery;
-        }
-
-        /** The channel of a watched key, or {@code null} if it is not watched (any more). */
-        KeyChannel<K, S> channel(K key) {
-            KeyChannel<K, S> channel = channels.get(key);
-            return channel == null || channel.isRetired() ? null : channel;
-        }
-
-        String epoch() {
-            return epoch;
-        }
-
-        /** Subscribers of a key now: what one-query-per-client polling would have fetched it for. */
-        int subscriberCount(K key) {
-            KeyChannel<K, S> channel = channels.get(key);
-            return channel == null ? 0 : channel.subscribers.size();
-        }
-
-        /** A change of a loaded channel: stored, retained for replay and offered to every subscriber. */
-        void change(KeyChannel<K, S> channel, Observed<S> observed, String snapshotData, EncodedEvent<K> live) {
-            channel.change(observed, snapshotData, live);
-            for (Subscriber<K, S> subscriber : channel.subscribers) {
-                subscriber.offer(live, delivery);
-            }
-            published(live.seq());
-        }
-
-        /**
-         * A first load, or the reload of a stale channel, with its history ({@code changes} after the first state,
-         * oldest first): waiting subscribers get its snapshot or what they missed, and start once all their keys are
-         * loaded; the others get {@code live}, if not {@code null}, directly or into {@code corrections}.
-         *
-         * @param corrections where to collect {@code live} per subscriber instead of offering it, or {@code null}:
-         *                    channels loaded together from a shared log carry unrelated ids, which must reach each
-         *                    subscriber in id order ({@link #offerInOrder})
-         */
-        void load(KeyChannel<K, S> channel, Observed<S> observed, long seq, String snapshotData,
-                  List<Change<K, S>> changes, EncodedEvent<K> live,
-                  Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections, long now) {
-            channel.load(observed, seq, snapshotData);
-            long newest = seq;
-            for (Change<K, S> change : changes) {
-                channel.change(change.observed(), change.snapshotData(), change.event());
-                newest = change.event().seq();
-            }
-            published(newest);
-            for (Subscriber<K, S> subscriber : channel.subscribers) {
-                if (channel.waiting.remove(subscriber)) {
-                    queueInitial(channel, subscriber, now);
-                } else if (live != null && corrections != null) {
-                    corrections.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(live);
-                } else if (live != null) {
-                    subscriber.offer(live, delivery);
-                }
-            }
-        }
-
-        /**
-         * A subscriber that waited for this channel gets its replay (a channel loaded with history from a shared log
-         * can replay what the client missed) or its snapshot; a replay that would take the subscriber's initial
-         * events past the limit is sent as a snapshot instead.
-         */
-        private void queueInitial(KeyChannel<K, S> channel, Subscriber<K, S> subscriber, long now) {
-            long seen = epoch.equals(subscriber.seenEpoch) ? subscriber.seenSeq : EventId.UNKNOWN;
-            List<EncodedEvent<K>> initial = new ArrayList<>();
-            channel.collectInitial(seen, now, epoch, initial);
-            if (initial.size() > 1 && subscriber.initialEvents + initial.size() > maxQueuedEvents) {
-                initial = List.of(channel.snapshot(epoch, now));
-            }
-            subscriber.initialEvents += initial.size();
-            subscriber.enqueueAll(initial, delivery);
-            if (--subscriber.unloadedKeys == 0) {
-                delivery.start(subscriber, absentKeys(subscriber));
-            }
-        }
-
-        /** Offers each subscriber its collected events in id order. */
-        void offerInOrder(Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections) {
-            for (Map.Entry<Subscriber<K, S>, List<EncodedEvent<K>>> entry : corrections.entrySet()) {
-                entry.getValue().sort(Comparator.comparingLong(EncodedEvent::seq));
-                for (EncodedEvent<K> event : entry.getValue()) {
-                    entry.getKey().offer(event, delivery);
-                }
-            }
-        }
-
-        /** Events up to {@code seq} exist: a {@code Last-Event-ID} up to it is not from the future. */
-        void published(long seq) {
-            publishedSeq = Math.max(publishedSeq, seq);
-        }
-
-        /** A new map for {@link #load}'s corrections. */
-        Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections() {
-            return new HashMap<>();
-        }
     }
 
     /** A change in a channel's history as a load brings it: the state after it, and its event. */

@@ -222,7 +222,7 @@ final class ClusterFollower<K, S> implements ChangeFeed<K> {
     }
 
     /** Loads a channel from shared events, oldest first, the last being current; under the registry's lock. */
-    private void loadShared(ChannelRegistry<K, S>.Publication publication, KeyChannel<K, S> channel,
+    private void loadShared(Publication<K, S> publication, KeyChannel<K, S> channel,
                             List<SharedEvent<K>> events, long now,
                             Map<Subscriber<K, S>, List<EncodedEvent<K>>> corrections) {
         String epoch = publication.epoch();

@@ -54,6 +54,7 @@ final class EventFields {
             case SNAPSHOT -> "s";
             case CHANGE -> "c";
             case REMOVED -> "r";
+            case REVOKED -> throw new IllegalArgumentException("a revoked event goes to one client, never to the log");
         };
     }
 
