@@ -79,7 +79,9 @@ export function openStatusStream(url, options = {}) {
     if (revoked.size === 0) {
       return absoluteUrl;
     }
-    const keys = multiKey ? new URL(absoluteUrl).searchParams.get('ids').split(',').filter((key) => !revoked.has(key.trim())) : [];
+    const keys = multiKey
+      ? new URL(absoluteUrl).searchParams.get('ids').split(',').filter((key) => !revoked.has(key.trim()))
+      : [];
     return keys.length > 0 ? withParameter(absoluteUrl, 'ids', keys.join(',')) : null;
   }
 
