@@ -1,5 +1,5 @@
 import { openStatusStream } from './status-stream/status-stream.js';
-import { csrfHeaders, formatPrice, formatTime, formatUsdt, getJson, showConnection, signClass } from '/format.js';
+import { csrfHeaders, formatPrice, formatTime, formatUsdt, getJson, showConnection, signClass } from './format.js';
 
 const id = new URLSearchParams(window.location.search).get('id');
 const $ = (elementId) => document.getElementById(elementId);
@@ -61,7 +61,7 @@ function drawChart() {
 
 async function command(action) {
   $('action-error').textContent = '';
-  const response = await fetch(`/api/v1/bots/${id}/${action}`, {
+  const response = await fetch(`api/v1/bots/${id}/${action}`, {
     method: 'POST', credentials: 'same-origin', headers: csrfHeaders(),
   });
   if (!response.ok) {
@@ -69,13 +69,21 @@ async function command(action) {
   }
 }
 
-const bot = await getJson('/api/v1/bots/' + encodeURIComponent(id));
+function revoked() {
+  $('status').className = 'badge';
+  $('status').textContent = 'no access';
+  $('start').disabled = true;
+  $('stop').disabled = true;
+}
+
+const bot = await getJson('api/v1/bots/' + encodeURIComponent(id));
 $('name').textContent = bot.name;
 $('symbol').textContent = bot.symbol;
 document.title = 'TradeBot — ' + bot.name;
 $('start').addEventListener('click', () => command('start'));
 $('stop').addEventListener('click', () => command('stop'));
 openStatusStream(`api/v1/bots/${encodeURIComponent(id)}/status-stream`, {
-  onEvent: ({ state }) => render(state),
-  onStatus: (status) => showConnection($('connection'), status),
+  onEvent: ({ kind, state }) => (kind === 'revoked' ? revoked() : render(state)),
+  onStatus: (status, reason) => showConnection($('connection'), status, reason),
+  pauseWhenHiddenMs: 5 * 60 * 1000,
 });

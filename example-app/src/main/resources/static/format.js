@@ -21,10 +21,12 @@ export function signClass(value) {
   return number > 0 ? 'positive' : number < 0 ? 'negative' : '';
 }
 
-export function showConnection(element, status) {
+/** The stream's status in the header; an ended stream says why ('ended: logged-out'). */
+export function showConnection(element, status, reason) {
   element.className = 'connection ' + status;
-  element.textContent = status;
+  element.textContent = reason ? status + ': ' + reason : status;
   element.dataset.status = status;
+  element.dataset.reason = reason || '';
 }
 
 /** Spring Security's CSRF token, from the XSRF-TOKEN cookie, for POST requests made from scripts. */
@@ -36,7 +38,7 @@ export function csrfHeaders() {
 export async function getJson(url) {
   const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
   if (response.status === 401) {
-    window.location.href = '/login';
+    window.location.href = 'login';
   }
   if (!response.ok) {
     throw new Error(url + ' answered ' + response.status);

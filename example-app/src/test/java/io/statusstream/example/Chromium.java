@@ -1,12 +1,16 @@
 package io.statusstream.example;
 
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Debian's headless Chromium and its driver, never downloaded. Where they are missing the test is skipped with the
@@ -38,5 +42,14 @@ final class Chromium {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1280,900", "--user-data-dir=" + profile);
         return new ChromeDriver(service, options);
+    }
+
+    /** Logs in with the form login (the demo users' passwords are their names) and waits for the dashboard. */
+    static void logIn(ChromeDriver browser, String root, String user) {
+        browser.get(root + "/login");
+        browser.findElement(By.name("username")).sendKeys(user);
+        browser.findElement(By.name("password")).sendKeys(user);
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.urlToBe(root + "/"));
     }
 }
