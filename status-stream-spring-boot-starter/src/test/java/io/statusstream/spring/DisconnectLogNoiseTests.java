@@ -86,8 +86,9 @@ class DisconnectLogNoiseTests {
         });
 
         assertThat(errorPagesOfStreams.get()).as("error pages rendered into streams").isZero();
-        assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")))
-                .isEmpty();
+        // This application has no connection pool: a pool's lines come from another test's cached context.
+        assertThat(output.getAll().lines().filter(line -> !line.contains("com.zaxxer.hikari"))
+                .filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))).isEmpty();
     }
 
     private void openAndReset(Random random) throws IOException {
