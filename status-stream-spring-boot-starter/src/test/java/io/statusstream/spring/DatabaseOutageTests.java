@@ -16,6 +16,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -41,6 +42,8 @@ import static org.awaitility.Awaitility.await;
  * through killed server connections. Streams stay open, the outage is logged once and reported by health, and once
  * the database is back every client shows the final state of every row it watches.
  */
+// Closed afterwards: its pool's killed connections would otherwise be found (and warned of) during later tests.
+@DirtiesContext
 @RequiresDatabase(TestDatabase.POSTGRES)
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(classes = ReliabilityApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -33,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * hour, so every change a client sees was pushed: after the listener reconnects, its full poll delivers what changed
  * in between, and later changes are pushed again.
  */
+// Closed afterwards: its pool's killed connections would otherwise be found (and warned of) during later tests.
+@DirtiesContext
 @RequiresDatabase(TestDatabase.POSTGRES)
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(classes = ReliabilityApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
