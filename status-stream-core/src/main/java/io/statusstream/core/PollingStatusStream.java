@@ -61,6 +61,8 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private PollerTasks.Repeating stallChecks;
     /** The waves of a drain, once one started: written once, by the call that refused new subscribers. */
     private volatile PollerTasks.Repeating drainWaves;
+    /** Whether a drain's last wave ran: the stream closes once its last subscriber is released. */
+    private volatile boolean lastWaveDone;
     /** Completes when the stream is closed, the end of a drain. */
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -232,10 +234,21 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             throw new IllegalArgumentException("period must not be negative, was " + period);
         }
         List<Subscriber<K, S>> open = registry.refuseNew();
-        if (open != null && (period.isZero() || open.isEmpty())) {
+        if (open == null) {
+            return closed.minimalCompletionStage();
+        }
+        // Not ready: no response committed yet, so nothing to spread; its transport answers "come back later" now.
+        List<Subscriber<K, S>> shuffled = new ArrayList<>(open.size());
+        for (Subscriber<K, S> subscriber : open) {
+            if (subscriber.ready().toCompletableFuture().isDone()) {
+                shuffled.add(subscriber);
+            } else {
+                subscribers.release(subscriber, CloseReason.SHUTDOWN);
+            }
+        }
+        if (period.isZero() || shuffled.isEmpty()) {
             close();
-        } else if (open != null) {
-            List<Subscriber<K, S>> shuffled = new ArrayList<>(open);
+        } else {
             Collections.shuffle(shuffled);
             int waves = (int) Math.min(shuffled.size(),
                     Math.max(1, period.toNanos() / DRAIN_WAVE_SPACING.toNanos()));
@@ -289,8 +302,9 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     /**
      * The waves of a drain, a task of the poller: wave {@code i} of {@code n} runs {@code i * period / n} after the
      * start and ends its share of the subscribers, each told to come back after the reconnect delay plus a random
-     * part of one wave's width, so that reconnections fall uniformly over the period; the run after the last wave,
-     * one period after the start, closes the stream. Confined to the poller thread.
+     * part of one wave's width, so that reconnections fall uniformly over the period. The stream closes when the
+     * last of them is released after the last wave, or at the latest one period after the start, when this task
+     * runs once more. Confined to the poller thread.
      */
     private final class DrainWaves implements LongSupplier {
 
@@ -326,6 +340,12 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
                 }
             }
             wave++;
+            if (wave == waves) {
+                lastWaveDone = true;
+                if (registry.counts().subscribers() == 0) {
+                    close();
+                }
+            }
             return Math.max(0, startNanos + wave * widthNanos - scheduler.nanoTime());
         }
     }
@@ -347,6 +367,9 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             metrics.subscriberClosed(reason);
             if (reason != CloseReason.CLOSED_BY_OWNER) {
                 writers.close(subscriber.sink(), reason);
+            }
+            if (lastWaveDone && registry.counts().subscribers() == 0) {
+                close();
             }
         }
 

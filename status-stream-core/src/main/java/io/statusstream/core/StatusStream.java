@@ -108,9 +108,10 @@ public interface StatusStream<K, S> extends AutoCloseable {
      * written, then a {@code retry:} hint of the reconnect delay plus a random part of up to one wave's width, then
      * the {@code end} event, then its sink is closed with {@link CloseReason#ENDED}. A client that waits the hint
      * after the end comes back at a time spread uniformly over the period (shifted by the reconnect delay), and has
-     * missed at most the reconnect delay plus one wave's width. A subscription whose first states are not known yet
-     * is closed with {@link CloseReason#SHUTDOWN}, without the event. The stream closes one period after this call:
-     * a subscription whose end is not written by then is closed as by {@link #close()}.
+     * missed at most the reconnect delay plus one wave's width. A subscription not {@linkplain Subscription#ready()
+     * ready} yet (its transport has not answered) is closed at once with {@link CloseReason#SHUTDOWN}, without the
+     * event. The stream closes once the last subscription is released after the last wave, and at the latest one
+     * period after this call: a subscription whose end is not written by then is closed as by {@link #close()}.
      *
      * <p>The waves and the close run on the stream's {@link StreamScheduler} (a test advances a manual scheduler to
      * drive them). {@link #close()} during a drain closes at once and completes the drain. Idempotent: a second

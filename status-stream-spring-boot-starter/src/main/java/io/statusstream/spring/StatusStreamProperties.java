@@ -46,6 +46,7 @@ import java.util.function.BiConsumer;
  *                                   the global limit
  * @param maxKeysPerStream           Most keys of one multi-key request (?ids=); more are refused with 400
  * @param cors                       Cross-origin access to the stream endpoints; off unless origins are configured
+ * @param shutdown                   How the streams end when the application shuts down
  * @param streams                    Overrides for single streams, by the name of their StreamDefinition, e.g.
  *                                   status-stream.streams.bots.poll-interval for the stream bots: every engine setting
  *                                   above from poll-interval to reconnect-jitter, and max-keys-per-stream. Unset ones
@@ -70,6 +71,7 @@ public record StatusStreamProperties(
         @DefaultValue("32") int maxConnectionsPerPrincipal,
         @DefaultValue("100") int maxKeysPerStream,
         @DefaultValue Cors cors,
+        @DefaultValue Shutdown shutdown,
         Map<String, Stream> streams) {
 
     /**
@@ -94,6 +96,7 @@ public record StatusStreamProperties(
      * @param maxConnectionsPerPrincipal positive
      * @param maxKeysPerStream           positive
      * @param cors                       never {@code null}
+     * @param shutdown                   never {@code null}
      * @param streams                    overrides by stream name, or {@code null} for none; copied
      * @throws StatusStreamConfigurationException if a setting is out of range
      */
@@ -243,6 +246,30 @@ public record StatusStreamProperties(
             Duration reconnectDelay,
             Duration reconnectJitter,
             Integer maxKeysPerStream) {
+    }
+
+    /**
+     * How the streams end when the application context closes, before the web server's graceful shutdown: each
+     * stream is drained ({@link StatusStream#drain}), its clients ended in waves with a retry hint each, so that they
+     * come back spread out instead of all at once.
+     *
+     * @param drainPeriod How long shutdown spends ending the streams, in waves spread over it; 0 ends every stream at
+     *                    once. Shutdown waits this long plus a few seconds at most: keep it well within the time the
+     *                    platform gives the application to stop
+     */
+    public record Shutdown(@DefaultValue("10s") Duration drainPeriod) {
+
+        /**
+         * Checks the period.
+         *
+         * @param drainPeriod zero or positive
+         * @throws StatusStreamConfigurationException if the period is negative
+         */
+        public Shutdown {
+            if (drainPeriod.isNegative()) {
+                throw outOfRange("status-stream.shutdown.drain-period", "must not be negative", drainPeriod);
+            }
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,6 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -30,14 +35,18 @@ import java.util.function.Supplier;
  * or be the configuration class that declares one, without a dependency cycle.
  *
  * <p>Closing happens on {@link ContextClosedEvent}, which comes before the web server's graceful shutdown: every
- * stream's response is completed at once (clients reconnect, possibly to another instance) instead of holding
- * graceful shutdown until its timeout. Thread-safe: the map of streams is built once, under this object's lock, and
- * fixed after that (published through a volatile field).
+ * stream is {@linkplain StatusStream#drain drained} over {@code status-stream.shutdown.drain-period}, all streams
+ * side by side, its responses completed in waves (clients reconnect spread out, possibly to another instance)
+ * instead of holding graceful shutdown until its timeout. The event's thread waits for the drains, at most the period
+ * plus {@link #DRAIN_GRACE}, then closes whatever is left. Thread-safe: the map of streams is built once, under this
+ * object's lock, and fixed after that (published through a volatile field).
  */
 final class StatusStreamRegistry implements StatusStreams, ApplicationListener<ContextClosedEvent>,
         SmartInitializingSingleton, DisposableBean {
 
     private static final Log LOG = LogFactory.getLog(StatusStreamRegistry.class);
+    /** How much longer than the drain period shutdown waits for the drains, before it closes the rest at once. */
+    static final Duration DRAIN_GRACE = Duration.ofSeconds(5);
 
     private final ApplicationContext context;
     private final Supplier<List<StreamDefinition<?, ?>>> definitions;
@@ -204,23 +213,62 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
     @Override
     public void onApplicationEvent(ContextClosedEvent event) {
         if (event.getApplicationContext() == context) {
-            closeAll();
+            Map<String, Entry<?, ?>> entries = markClosed();
+            if (entries != null) {
+                drainAll(entries, properties.shutdown().drainPeriod());
+            }
         }
     }
 
     @Override
     public void destroy() {
-        closeAll();
-    }
-
-    private void closeAll() {
-        Map<String, Entry<?, ?>> entries;
-        synchronized (this) {
-            closed = true;
-            entries = started;
-        }
+        Map<String, Entry<?, ?>> entries = markClosed();
         if (entries != null) {
             closeAll(entries);
+        }
+    }
+
+    /** No stream starts from now on. @return the started streams, or {@code null} if none started */
+    private synchronized Map<String, Entry<?, ?>> markClosed() {
+        closed = true;
+        return started;
+    }
+
+    /** Drains every stream side by side, waits for them (bounded), closes what is left and logs what it did. */
+    private static void drainAll(Map<String, Entry<?, ?>> entries, Duration period) {
+        long start = System.nanoTime();
+        Map<String, Integer> open = new LinkedHashMap<>();
+        List<CompletableFuture<Void>> drains = new ArrayList<>();
+        for (Entry<?, ?> entry : entries.values()) {
+            try {
+                open.put(entry.definition().name(), entry.stream().stats().subscribers());
+                drains.add(entry.stream().drain(period).toCompletableFuture());
+            } catch (RuntimeException failure) {
+                LOG.warn("Status stream '" + entry.definition().name() + "' failed to drain", failure);
+            }
+        }
+        Duration bound = period.plus(DRAIN_GRACE);
+        boolean drained = false;
+        try {
+            CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new)).get(bound.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            drained = true;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException notDrained) {
+            // Closed below, at once.
+        }
+        closeAll(entries);
+        int streams = open.values().stream().mapToInt(Integer::intValue).sum();
+        String took = String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9);
+        if (!drained) {
+            LOG.warn("Status streams " + open + " were not drained within " + bound + " (drain period " + period
+                    + " plus " + DRAIN_GRACE + "): the streams still open were closed at once, after " + took);
+        } else if (period.isZero() || streams == 0) {
+            LOG.info("Status streams closed: " + streams + " open streams " + open + " ended at once, in " + took);
+        } else {
+            LOG.info("Status streams drained: " + streams + " open streams " + open + " ended in waves over the "
+                    + period.toMillis() + " ms drain period, each told to reconnect spread over it, in " + took);
         }
     }
 
