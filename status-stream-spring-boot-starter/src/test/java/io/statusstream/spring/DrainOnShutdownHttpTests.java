@@ -124,13 +124,42 @@ class DrainOnShutdownHttpTests {
         }
     }
 
+    @Test
+    void aDrainWhoseSchedulerNobodyRunsIsGivenUpOnceItStandsStillInsteadOfHoldingShutdownForThePeriod(
+            CapturedOutput output) throws Exception {
+        ConfigurableApplicationContext context = start("status-stream.shutdown.drain-period=60s");
+        ManualStreamScheduler scheduler = context.getBean(ManualStreamScheduler.class);
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        List<TestStream> streams = new ArrayList<>();
+        try {
+            StatusStreamClient client = StatusStreamClient.forPort(port).whileWaiting(scheduler::runDue);
+            for (int i = 0; i < 3; i++) {
+                TestStream stream = client.open(PATH);
+                assertThat(stream.nextEvent().data()).contains("snapshot");
+                streams.add(stream);
+            }
+
+            // Nobody runs the scheduler: not even the first wave, due at once, runs.
+            CompletableFuture.runAsync(context::close)
+                    .get(StatusStreamClient.DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+            for (TestStream stream : streams) {
+                stream.awaitEnd();
+            }
+            assertThat(output.toString()).contains("stood still for PT3S");
+        } finally {
+            context.close();
+            streams.forEach(TestStream::close);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static ConfigurableApplicationContext start(String drainPeriod) {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
-                .properties("server.port=0", "server.shutdown=graceful", drainPeriod,
+                .properties("server.port=0", "server.shutdown=graceful",
                         "status-stream.reconnect-delay=" + RECONNECT_DELAY_MILLIS + "ms",
                         "status-stream.reconnect-jitter=0s")
-                .run();
+                .run("--" + drainPeriod); // over the test properties' 0
         ((InMemoryStateSource<Long, Bot>) context.getBean("botSource")).put(1L, new Bot("a", "OK"));
         return context;
     }
