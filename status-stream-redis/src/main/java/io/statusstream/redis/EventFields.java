@@ -54,6 +54,8 @@ final class EventFields {
             case SNAPSHOT -> "s";
             case CHANGE -> "c";
             case REMOVED -> "r";
+            // Revocation is per subscriber, never published: no revoked event enters the shared log.
+            case REVOKED -> throw new IllegalArgumentException("a revoked event is never logged");
         };
     }
 
