@@ -17,7 +17,8 @@ import java.util.List;
  * prefix of its own and deletes its keys afterwards. Without Redis they fail and the other rows are still written.
  * Run from the repository root: {@code ./mvnw -B -Pbenchmarks -pl benchmarks exec:exec [-Dbenchmark.scale=full]}.
  * After the matrix, {@link RestartDrainRun} restarts one of {@value #CLUSTER_INSTANCES} cluster instances under load
- * (N = 1,000, or 10,000 at full scale; {@code -Dbenchmark.restart.connections=<n>} overrides it).
+ * (N = 1,000, or 10,000 at full scale; {@code -Dbenchmark.restart.connections=<n>} overrides it;
+ * {@code -Dbenchmark.restart.drain-period=0} compares with ending every stream at once).
  */
 public final class BenchmarkRunner {
 
@@ -62,7 +63,8 @@ public final class BenchmarkRunner {
                 int n = Integer.getInteger("benchmark.restart.connections", full ? 10_000 : 1_000);
                 System.out.printf("running %s, N=%d, %d instances ...%n", RestartDrainRun.NAME, n, CLUSTER_INSTANCES);
                 try {
-                    RestartDrainRun.Result restart = new RestartDrainRun(database, INTERVAL, logs).run(n);
+                    RestartDrainRun.Result restart = new RestartDrainRun(database, INTERVAL, logs,
+                            System.getProperty("benchmark.restart.drain-period", "")).run(n);
                     restarts.add(restart);
                     System.out.println("  " + restart.oneLine());
                 } catch (Exception failure) {

@@ -32,11 +32,14 @@ final class RestartDrainRun {
     private final BenchDatabase database;
     private final Duration interval;
     private final Path logs;
+    /** {@code status-stream.shutdown.drain-period} of the instances, or empty for the default. */
+    private final String drainPeriod;
 
-    RestartDrainRun(BenchDatabase database, Duration interval, Path logs) {
+    RestartDrainRun(BenchDatabase database, Duration interval, Path logs, String drainPeriod) {
         this.database = database;
         this.interval = interval;
         this.logs = logs;
+        this.drainPeriod = drainPeriod;
     }
 
     Result run(int connections) throws Exception {
@@ -48,10 +51,13 @@ final class RestartDrainRun {
         }
         String id = NAME + "-" + connections;
         String prefix = "status-stream-bench-" + System.currentTimeMillis() + "-" + id;
-        List<String> clusterArguments = List.of("--status-stream.cluster.enabled=true",
+        List<String> clusterArguments = new ArrayList<>(List.of("--status-stream.cluster.enabled=true",
                 "--status-stream.cluster.prefix=" + prefix,
                 "--spring.data.redis.host=" + RedisInfo.HOST,
-                "--spring.data.redis.port=" + RedisInfo.PORT);
+                "--spring.data.redis.port=" + RedisInfo.PORT));
+        if (!drainPeriod.isEmpty()) {
+            clusterArguments.add("--status-stream.shutdown.drain-period=" + drainPeriod);
+        }
         List<ServerProcess> servers = new ArrayList<>();
         try {
             for (int i = 1; i <= scenario.instances(); i++) {
@@ -104,7 +110,8 @@ final class RestartDrainRun {
                 client.finalState();
                 writer.writeFinal(FINAL_VERSION);
                 Map<String, String> result = client.result();
-                return new Result(connections, opened, statements, restartSeconds[0], restartSeconds[1],
+                return new Result(connections, opened, drainPeriod.isEmpty() ? "10s (default)" : drainPeriod,
+                        statements, restartSeconds[0], restartSeconds[1],
                         drainLine(victimLog), perInstance, Integer.parseInt(result.get("notFinal")),
                         Long.parseLong(result.get("endEvents")), Long.parseLong(result.get("reconnected")),
                         Long.parseLong(result.get("refused")), Long.parseLong(result.get("failed")),
@@ -168,7 +175,7 @@ final class RestartDrainRun {
     }
 
     /** What one run measured. Immutable apart from its arrays, which nobody changes. */
-    record Result(int connections, int opened, long[] statements, double stoppedAfterSeconds,
+    record Result(int connections, int opened, String drainPeriod, long[] statements, double stoppedAfterSeconds,
                   double backAfterSeconds, String drainLine, List<Integer> streamsPerInstance, int notFinal,
                   long endEvents, long reconnected, long refused, long failed, int[] endsPerSecond,
                   int[] reconnectsPerSecond, double loadAverage) {
@@ -194,9 +201,9 @@ final class RestartDrainRun {
         }
 
         String oneLine() {
-            return String.format(Locale.ROOT, "open=%d stmts/interval steady=%.2f minute=%.2f (%.2fx) max=%d"
-                            + " stopped=%.1fs back=%.1fs notFinal=%d endEvents=%d reconnected=%d refused=%d"
-                            + " failed=%d perInstance=%s load=%.1f", opened, steadyMean(), mean(0, statements.length),
+            return "drain=" + drainPeriod + String.format(Locale.ROOT, " open=%d stmts/interval steady=%.2f"
+                            + " minute=%.2f (%.2fx) max=%d stopped=%.1fs back=%.1fs notFinal=%d endEvents=%d"
+                            + " reconnected=%d refused=%d failed=%d perInstance=%s load=%.1f", opened, steadyMean(), mean(0, statements.length),
                     mean(0, statements.length) / steadyMean(), max(0, statements.length), stoppedAfterSeconds,
                     backAfterSeconds, notFinal, endEvents, reconnected, refused, failed, streamsPerInstance,
                     loadAverage);
@@ -204,7 +211,8 @@ final class RestartDrainRun {
 
         String markdown(Duration interval) {
             StringBuilder md = new StringBuilder();
-            md.append("\n## Restart with drain (").append(NAME).append(")\n\n")
+            md.append("\n## Restart with drain (").append(NAME).append(", drain period ").append(drainPeriod)
+                    .append(")\n\n")
                     .append(BenchmarkRunner.CLUSTER_INSTANCES).append(" instances in cluster mode, N = ")
                     .append(connections).append(" streams (").append(opened).append(" open) over K = ")
                     .append(BenchmarkRunner.KEYS).append(" rows, M = ").append(BenchmarkRunner.KEYS)
@@ -212,8 +220,8 @@ final class RestartDrainRun {
                     .append(" ms. The client reconnects like the browser client: after the stream's `retry:` hint")
                     .append(" (after a 503's `Retry-After`), with its `Last-Event-ID`, to an instance drawn at random")
                     .append(" (a load balancer). After ").append(BEFORE).append(" intervals one instance that is not")
-                    .append(" the poller gets SIGTERM (default `status-stream.shutdown.drain-period` 10 s) and is")
-                    .append(" started again on its port.\n\n")
+                    .append(" the poller gets SIGTERM (`status-stream.shutdown.drain-period` ").append(drainPeriod)
+                    .append(") and is started again on its port.\n\n")
                     .append(String.format(Locale.ROOT, "- SIGTERM → old process exited: %.1f s; → new one answering:"
                             + " %.1f s. Its log: `%s`%n", stoppedAfterSeconds, backAfterSeconds, drainLine))
                     .append(String.format(Locale.ROOT, "- DB statements per interval: steady %.2f (intervals %d–%d);"
