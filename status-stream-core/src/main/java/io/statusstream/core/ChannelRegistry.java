@@ -44,6 +44,8 @@ final class ChannelRegistry<K, S> {
     /** Written under {@link #lock}; read anywhere. */
     private volatile String epoch = EventId.newEpoch();
     private volatile boolean closed;
+    /** Whether new subscribers are refused while the open ones are ended (a drain); written under {@link #lock}. */
+    private volatile boolean refusing;
 
     ChannelRegistry(Settings settings) {
         this.replaySize = settings.replaySize();
@@ -99,7 +101,7 @@ final class ChannelRegistry<K, S> {
         Delivery<K, S> delivery = new Delivery<>();
         lock.lock();
         try {
-            if (closed) {
+            if (closed || refusing) {
                 throw new StreamClosedException(streamName);
             }
             subscriber.seenEpoch = epoch;
@@ -300,6 +302,24 @@ final class ChannelRegistry<K, S> {
             for (KeyChannel<K, S> channel : channels.values()) {
                 channel.markStale();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Refuses new subscribers from now on, while the engine stays open for the subscribers it has (a drain).
+     *
+     * @return the open subscribers, or {@code null} if new ones were refused already or the engine is closed
+     */
+    List<Subscriber<K, S>> refuseNew() {
+        lock.lock();
+        try {
+            if (closed || refusing) {
+                return null;
+            }
+            refusing = true;
+            return List.copyOf(subscribers);
         } finally {
             lock.unlock();
         }

@@ -11,8 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
 
 /**
  * The engine behind {@link StatusStream}, as a few rooms that each own their state:
@@ -34,6 +37,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class PollingStatusStream<K, S> implements StatusStream<K, S> {
 
     private static final System.Logger LOG = System.getLogger(StatusStream.class.getName());
+    /** About how far apart the waves of a drain are: short enough that each wave's clients miss little. */
+    static final Duration DRAIN_WAVE_SPACING = Duration.ofMillis(100);
 
     private final Settings settings;
     private final String heartbeatFrame;
@@ -54,6 +59,12 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private PollerTasks.Repeating periodicPoll;
     private PollerTasks.Repeating heartbeatTicks;
     private PollerTasks.Repeating stallChecks;
+    /** The waves of a drain, once one started: written once, by the call that refused new subscribers. */
+    private volatile PollerTasks.Repeating drainWaves;
+    /** Whether a drain's last wave ran: the stream closes once its last subscriber is released. */
+    private volatile boolean lastWaveDone;
+    /** Completes when the stream is closed, the end of a drain. */
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     private PollingStatusStream(Settings settings, StateSource<K, S> source, ChangeDetector<S> detector,
                                 ChangeNotifier<K> notifier, StreamCluster<K> cluster, EventSerializer<K, S> serializer,
@@ -227,12 +238,45 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     }
 
     @Override
+    public CompletionStage<Void> drain(Duration period) {
+        if (period.isNegative()) {
+            throw new IllegalArgumentException("period must not be negative, was " + period);
+        }
+        List<Subscriber<K, S>> open = registry.refuseNew();
+        if (open == null) {
+            return closed.minimalCompletionStage();
+        }
+        // Not ready: no response committed yet, so nothing to spread; its transport answers "come back later" now.
+        List<Subscriber<K, S>> shuffled = new ArrayList<>(open.size());
+        for (Subscriber<K, S> subscriber : open) {
+            if (subscriber.ready().toCompletableFuture().isDone()) {
+                shuffled.add(subscriber);
+            } else {
+                subscribers.release(subscriber, CloseReason.SHUTDOWN);
+            }
+        }
+        if (period.isZero() || shuffled.isEmpty()) {
+            close();
+        } else {
+            Collections.shuffle(shuffled);
+            int waves = (int) Math.min(shuffled.size(),
+                    Math.max(1, period.toNanos() / DRAIN_WAVE_SPACING.toNanos()));
+            LOG.log(Level.DEBUG, () -> "Status stream '" + name() + "' draining " + shuffled.size()
+                    + " subscribers in " + waves + " waves over " + period);
+            drainWaves = poller.repeat(new DrainWaves(shuffled, waves, period.toNanos()), Duration.ZERO,
+                    DRAIN_WAVE_SPACING);
+        }
+        return closed.minimalCompletionStage();
+    }
+
+    @Override
     public void close() {
         List<Subscriber<K, S>> open = registry.close();
         if (open == null) {
             return;
         }
-        for (PollerTasks.Repeating task : new PollerTasks.Repeating[]{periodicPoll, heartbeatTicks, stallChecks}) {
+        for (PollerTasks.Repeating task : new PollerTasks.Repeating[]{periodicPoll, heartbeatTicks, stallChecks,
+                drainWaves}) {
             if (task != null) {
                 task.cancel();
             }
@@ -249,6 +293,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         registry.unwatchAll();
         releaseOwnedThreads();
         LOG.log(Level.INFO, () -> "Status stream '" + name() + "' closed, " + open.size() + " subscribers ended");
+        closed.complete(null);
     }
 
     private void releaseOwnedThreads() {
@@ -261,6 +306,57 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     @Override
     public String toString() {
         return "StatusStream[" + name() + ", epoch " + registry.epoch() + "]";
+    }
+
+    /**
+     * The waves of a drain, a task of the poller: wave {@code i} of {@code n} runs {@code i * period / n} after the
+     * start and ends its share of the subscribers, each told to come back after the reconnect delay plus a random
+     * part of one wave's width, so that reconnections fall uniformly over the period. The stream closes when the
+     * last of them is released after the last wave, or at the latest one period after the start, when this task
+     * runs once more. Confined to the poller thread.
+     */
+    private final class DrainWaves implements LongSupplier {
+
+        private final List<Subscriber<K, S>> subscribers;
+        private final int waves;
+        private final long widthNanos;
+        private final long startNanos = scheduler.nanoTime();
+        private int wave;
+
+        DrainWaves(List<Subscriber<K, S>> subscribers, int waves, long periodNanos) {
+            this.subscribers = subscribers;
+            this.waves = waves;
+            this.widthNanos = periodNanos / waves;
+        }
+
+        @Override
+        public long getAsLong() {
+            if (wave == waves) {
+                close();
+                return widthNanos;
+            }
+            int from = (int) ((long) subscribers.size() * wave / waves);
+            int to = (int) ((long) subscribers.size() * (wave + 1) / waves);
+            long baseMillis = settings.reconnectDelay().toMillis();
+            long spreadMillis = Math.max(1, widthNanos / 1_000_000);
+            for (Subscriber<K, S> subscriber : subscribers.subList(from, to)) {
+                try {
+                    PollingStatusStream.this.subscribers.endForShutdown(subscriber,
+                            baseMillis + ThreadLocalRandom.current().nextLong(spreadMillis));
+                } catch (RuntimeException failure) {
+                    LOG.log(Level.WARNING, "Status stream '" + name() + "': ending " + subscriber
+                            + " for the shutdown failed", failure);
+                }
+            }
+            wave++;
+            if (wave == waves) {
+                lastWaveDone = true;
+                if (registry.counts().subscribers() == 0) {
+                    close();
+                }
+            }
+            return Math.max(0, startNanos + wave * widthNanos - scheduler.nanoTime());
+        }
     }
 
     /** How subscribers reach the engine: release, write outcomes, the clock. Safe from any thread. */
@@ -280,6 +376,9 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             metrics.subscriberClosed(reason);
             if (reason != CloseReason.CLOSED_BY_OWNER) {
                 writers.close(subscriber.sink(), reason);
+            }
+            if (lastWaveDone && registry.counts().subscribers() == 0) {
+                close();
             }
         }
 
@@ -336,10 +435,20 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         @Override
         public void end(Subscriber<K, S> subscriber, EndReason reason) {
             Delivery<K, S> delivery = new Delivery<>();
-            if (subscriber.beginEnd(reason, delivery)) {
+            if (subscriber.beginEnd(reason, SseFrames.end(reason), delivery)) {
                 delivery.deliver(writers, metrics);
             } else {
                 release(subscriber, CloseReason.ENDED);
+            }
+        }
+
+        /** A drain's end of one subscriber: a retry hint, then {@code end} (shutdown); unstarted ones are closed. */
+        void endForShutdown(Subscriber<K, S> subscriber, long retryMillis) {
+            Delivery<K, S> delivery = new Delivery<>();
+            if (subscriber.beginEnd(EndReason.SHUTDOWN, SseFrames.end(EndReason.SHUTDOWN, retryMillis), delivery)) {
+                delivery.deliver(writers, metrics);
+            } else {
+                release(subscriber, CloseReason.SHUTDOWN);
             }
         }
 

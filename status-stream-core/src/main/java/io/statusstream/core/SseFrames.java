@@ -35,6 +35,14 @@ final class SseFrames {
         return "event: end\ndata: {\"reason\":\"" + reason.token() + "\"}\n\n";
     }
 
+    /**
+     * The last frames of a stream ended for good that the client should come back to after {@code retryMillis}: the
+     * retry hint first (the parser applies it as it reads the line), then the {@link #end(EndReason) end} event.
+     */
+    static String end(EndReason reason, long retryMillis) {
+        return retry(retryMillis) + end(reason);
+    }
+
     /** One event: an {@code id} line, one {@code data} line per line of {@code data}, a blank line. */
     static String event(String id, String data) {
         StringBuilder frame = new StringBuilder(data.length() + id.length() + 16);

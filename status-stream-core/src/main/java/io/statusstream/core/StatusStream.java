@@ -1,7 +1,9 @@
 package io.statusstream.core;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A live view of the state of keys from one {@link StateSource}, pushed to subscribers as Server-Sent Events.
@@ -17,7 +19,8 @@ import java.util.List;
  * caller's thread.
  *
  * <p><b>Lifecycle:</b> built started by {@link StatusStreamBuilder#build()}; {@link #close()} ends every subscription
- * (their sinks are closed with {@link CloseReason#SHUTDOWN} so clients reconnect elsewhere) and stops polling.
+ * at once (their sinks are closed with {@link CloseReason#SHUTDOWN} so clients reconnect elsewhere) and stops
+ * polling; {@link #drain(Duration)} ends them in waves over a period first, so that they do not all reconnect at once.
  *
  * @param <K> key type
  * @param <S> state type
@@ -92,6 +95,34 @@ public interface StatusStream<K, S> extends AutoCloseable {
      * @return a new snapshot, never {@code null}; it does not follow later changes
      */
     StreamStats stats();
+
+    /**
+     * Ends every subscription in waves spread evenly over {@code period}, then {@linkplain #close() closes} the
+     * stream: the clients of an instance going down come back spread out over the period (to another instance, or to
+     * this one once it is back) instead of all at once.
+     *
+     * <p>From this call on, {@link #subscribe} throws {@link StreamClosedException}; polling and fan-out go on for
+     * the subscriptions not ended yet. The subscriptions open now are put in random order and ended in waves, one
+     * every {@code period / waves} (waves are about 100 ms apart, fewer if there are fewer subscriptions), the first
+     * at once. Each is {@linkplain Subscription#end ended} with {@link EndReason#SHUTDOWN}: what is queued is
+     * written, then a {@code retry:} hint of the reconnect delay plus a random part of up to one wave's width, then
+     * the {@code end} event, then its sink is closed with {@link CloseReason#ENDED}. A client that waits the hint
+     * after the end comes back at a time spread uniformly over the period (shifted by the reconnect delay), and has
+     * missed at most the reconnect delay plus one wave's width. A subscription not {@linkplain Subscription#ready()
+     * ready} yet (its transport has not answered) is closed at once with {@link CloseReason#SHUTDOWN}, without the
+     * event. The stream closes once the last subscription is released after the last wave, and at the latest one
+     * period after this call: a subscription whose end is not written by then is closed as by {@link #close()}.
+     *
+     * <p>The waves and the close run on the stream's {@link StreamScheduler} (a test advances a manual scheduler to
+     * drive them). {@link #close()} during a drain closes at once and completes the drain. Idempotent: a second
+     * call returns a stage completing with the first drain, whatever its period; a call after {@link #close()} a
+     * completed stage.
+     *
+     * @param period how long the drain takes, zero or positive; zero closes at once, as {@link #close()}
+     * @return a stage that completes once the stream is closed, never exceptionally
+     * @throws IllegalArgumentException if {@code period} is negative
+     */
+    CompletionStage<Void> drain(Duration period);
 
     /** Ends all subscriptions, stops polling and releases threads this stream created. Idempotent. */
     @Override

@@ -42,6 +42,8 @@ final class Subscriber<K, S> implements Subscription<K> {
     private boolean heartbeatDue;
     /** Why the stream is being ended: its end event is written once the queue is empty; {@code null} until then. */
     private EndReason ending;
+    /** The frames that end the stream, written once the queue is empty; set with {@link #ending}. */
+    private String endFrames;
     /** When the last write completed (or the subscriber started): a heartbeat is due an interval after it. */
     private long lastWriteNanos;
     private boolean closed;
@@ -190,17 +192,18 @@ final class Subscriber<K, S> implements Subscription<K> {
     }
 
     /**
-     * Ends the stream: what is queued is written, then the end event, then the subscriber is released. Nothing queued
-     * after this call is written.
+     * Ends the stream: what is queued is written, then {@code endFrames} (the end event, with whatever must precede
+     * it, such as a retry hint), then the subscriber is released. Nothing queued after this call is written.
      *
      * @return {@code false} if the subscriber has not started (nothing may be written to it yet): the caller releases
      *         it at once
      */
-    synchronized boolean beginEnd(EndReason reason, Delivery<K, S> delivery) {
+    synchronized boolean beginEnd(EndReason reason, String endFrames, Delivery<K, S> delivery) {
         if (closed || ending != null) {
             return true;
         }
         ending = reason;
+        this.endFrames = endFrames;
         if (!started) {
             return false;
         }
@@ -273,7 +276,7 @@ final class Subscriber<K, S> implements Subscription<K> {
                     return;
                 }
                 if (queue.isEmpty() && preamble == null && ending != null) {
-                    frames = SseFrames.end(ending);
+                    frames = endFrames;
                     events = 0;
                     last = true;
                 } else {

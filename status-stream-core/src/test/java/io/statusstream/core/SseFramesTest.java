@@ -50,6 +50,15 @@ class SseFramesTest {
     }
 
     @Test
+    void anEndWithARetryHintSetsTheReconnectionTimeBeforeTheEndEventIsDispatched() {
+        SseParser parser = new SseParser().feed(SseFrames.retry(3000) + SseFrames.end(EndReason.SHUTDOWN, 1234));
+
+        assertThat(parser.retry()).isEqualTo(1234);
+        assertThat(parser.events()).extracting(SseParser.Event::type, SseParser.Event::data)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("end", "{\"reason\":\"shutdown\"}"));
+    }
+
+    @Test
     void anIdThatWouldBreakTheFrameIsRefused() {
         assertThatThrownBy(() -> SseFrames.event("e-1\nevent: x", "data"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id");

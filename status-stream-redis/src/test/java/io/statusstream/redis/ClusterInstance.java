@@ -50,7 +50,9 @@ final class ClusterInstance implements AutoCloseable {
                 "status-stream.cluster.prefix=" + prefix,
                 // Longer than the tests' short poll intervals, so a busy machine does not move the lease around;
                 // the takeover test sets its own.
-                "status-stream.cluster.lease-time=1s"));
+                "status-stream.cluster.lease-time=1s",
+                // Instances stop as a crash or a plain restart would: their streams end at once, not over 10 s.
+                "status-stream.shutdown.drain-period=0"));
         all.addAll(List.of(properties));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ClusterApp.class)
                 .initializers(ctx -> {

@@ -50,6 +50,7 @@ import java.util.function.BiConsumer;
  * @param accessRecheckInterval      How often the keys of every open stream are checked again against its access
  *                                   policy; keys no longer allowed are revoked. 0 turns the periodic re-check off
  * @param health                     How the health contributor judges how fresh each stream is
+ * @param shutdown                   How the streams end when the application shuts down
  * @param streams                    Overrides for single streams, by the name of their StreamDefinition, e.g.
  *                                   status-stream.streams.bots.poll-interval for the stream bots: every engine setting
  *                                   above from poll-interval to reconnect-jitter, and max-keys-per-stream. Unset ones
@@ -76,6 +77,7 @@ public record StatusStreamProperties(
         @DefaultValue Cors cors,
         @DefaultValue("1m") Duration accessRecheckInterval,
         @DefaultValue HealthCheck health,
+        @DefaultValue Shutdown shutdown,
         Map<String, Stream> streams) {
 
     /** A stream is stale, unless {@code status-stream.health.max-staleness} says otherwise, after this many polls. */
@@ -106,6 +108,7 @@ public record StatusStreamProperties(
      * @param accessRecheckInterval      zero (off) or positive
      * @param health                     never {@code null}; its maximum staleness, if set, longer than the poll
      *                                   interval of every stream
+     * @param shutdown                   never {@code null}
      * @param streams                    overrides by stream name, or {@code null} for none; copied
      * @throws StatusStreamConfigurationException if a setting is out of range
      */
@@ -329,6 +332,30 @@ public record StatusStreamProperties(
                                 + " remove it to report stale streams UP");
             }
             staleStatus = staleStatus.strip().toUpperCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * How the streams end when the application context closes, before the web server's graceful shutdown: each
+     * stream is drained ({@link StatusStream#drain}), its clients ended in waves with a retry hint each, so that they
+     * come back spread out instead of all at once.
+     *
+     * @param drainPeriod How long shutdown spends ending the streams, in waves spread over it; 0 ends every stream at
+     *                    once. Shutdown waits this long plus a few seconds at most: keep it well within the time the
+     *                    platform gives the application to stop
+     */
+    public record Shutdown(@DefaultValue("10s") Duration drainPeriod) {
+
+        /**
+         * Checks the period.
+         *
+         * @param drainPeriod zero or positive
+         * @throws StatusStreamConfigurationException if the period is negative
+         */
+        public Shutdown {
+            if (drainPeriod.isNegative()) {
+                throw outOfRange("status-stream.shutdown.drain-period", "must not be negative", drainPeriod);
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -22,6 +23,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -33,14 +38,20 @@ import java.util.function.Supplier;
  * or be the configuration class that declares one, without a dependency cycle.
  *
  * <p>Closing happens on {@link ContextClosedEvent}, which comes before the web server's graceful shutdown: every
- * stream's response is completed at once (clients reconnect, possibly to another instance) instead of holding
- * graceful shutdown until its timeout. Thread-safe: the map of streams is built once, under this object's lock, and
- * fixed after that (published through a volatile field).
+ * stream is {@linkplain StatusStream#drain drained} over {@code status-stream.shutdown.drain-period}, all streams
+ * side by side, its responses completed in waves (clients reconnect spread out, possibly to another instance)
+ * instead of holding graceful shutdown until its timeout. The event's thread waits for the drains, at most the period
+ * plus {@link #DRAIN_GRACE} (less if they stand still, see {@link #awaitDrains}), then closes whatever is left. Thread-safe: the map of streams is built once, under this
+ * object's lock, and fixed after that (published through a volatile field).
  */
 final class StatusStreamRegistry implements StatusStreams, ApplicationListener<ContextClosedEvent>,
         SmartInitializingSingleton, DisposableBean {
 
     private static final Log LOG = LogFactory.getLog(StatusStreamRegistry.class);
+    /** How much longer than the drain period shutdown waits for the drains, before it closes the rest at once. */
+    static final Duration DRAIN_GRACE = Duration.ofSeconds(5);
+    /** How long a drain may stand still (see {@link #awaitDrains}) before the rest is closed at once. */
+    static final Duration DRAIN_STALL = Duration.ofSeconds(3);
 
     private final ApplicationContext context;
     private final Supplier<List<StreamDefinition<?, ?>>> definitions;
@@ -219,23 +230,55 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
     @Override
     public void onApplicationEvent(ContextClosedEvent event) {
         if (event.getApplicationContext() == context) {
-            closeAll();
+            Map<String, Entry<?, ?>> entries = markClosed();
+            if (entries != null) {
+                drainAll(entries, properties.shutdown().drainPeriod());
+            }
         }
     }
 
     @Override
     public void destroy() {
-        closeAll();
-    }
-
-    private void closeAll() {
-        Map<String, Entry<?, ?>> entries;
-        synchronized (this) {
-            closed = true;
-            entries = started;
-        }
+        Map<String, Entry<?, ?>> entries = markClosed();
         if (entries != null) {
             closeAll(entries);
+        }
+    }
+
+    /** No stream starts from now on. @return the started streams, or {@code null} if none started */
+    private synchronized Map<String, Entry<?, ?>> markClosed() {
+        closed = true;
+        return started;
+    }
+
+    /** Drains every stream side by side, waits for them (bounded), closes what is left and logs what it did. */
+    private static void drainAll(Map<String, Entry<?, ?>> entries, Duration period) {
+        long start = System.nanoTime();
+        Map<String, Integer> open = new LinkedHashMap<>();
+        List<CompletableFuture<Void>> drains = new ArrayList<>();
+        for (Entry<?, ?> entry : entries.values()) {
+            try {
+                open.put(entry.definition().name(), entry.stream().stats().subscribers());
+                drains.add(entry.stream().drain(period).toCompletableFuture());
+            } catch (RuntimeException failure) {
+                LOG.warn("Status stream '" + entry.definition().name() + "' failed to drain", failure);
+            }
+        }
+        Duration bound = period.plus(DRAIN_GRACE);
+        boolean drained = awaitDrains(entries, CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new)),
+                start + bound.toNanos());
+        closeAll(entries);
+        int streams = open.values().stream().mapToInt(Integer::intValue).sum();
+        String took = String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9);
+        if (!drained) {
+            LOG.warn("Status streams " + open + " were not drained within the drain period " + period + " plus "
+                    + DRAIN_GRACE + ", or stood still for " + DRAIN_STALL + " (a scheduler of the application's that"
+                    + " nobody runs?): the streams still open were closed at once, after " + took);
+        } else if (period.isZero() || streams == 0) {
+            LOG.info("Status streams closed: " + streams + " open streams " + open + " ended at once, in " + took);
+        } else {
+            LOG.info("Status streams drained: " + streams + " open streams " + open + " ended in waves over the "
+                    + period.toMillis() + " ms drain period, each told to reconnect spread over it, in " + took);
         }
     }
 
@@ -247,6 +290,55 @@ final class StatusStreamRegistry implements StatusStreams, ApplicationListener<C
                 LOG.warn("Status stream '" + entry.definition().name() + "' failed to close", failure);
             }
         }
+    }
+
+    /**
+     * Waits until {@code drains} completes, the deadline passes, or the drain stands still: no stream's subscribers
+     * and no engine clock changed for {@link #DRAIN_STALL} — the sign of an application's own scheduler that nobody
+     * runs, such as a test's {@code ManualStreamScheduler} (the default scheduler's clock always moves).
+     *
+     * @return whether every drain completed
+     */
+    private static boolean awaitDrains(Map<String, Entry<?, ?>> entries, CompletableFuture<Void> drains,
+                                       long deadlineNanos) {
+        List<Long> seen = progress(entries);
+        long movedAt = System.nanoTime();
+        try {
+            while (true) {
+                long now = System.nanoTime();
+                long wait = Math.min(deadlineNanos - now, DRAIN_STALL.toNanos() / 10);
+                if (wait <= 0) {
+                    return false;
+                }
+                try {
+                    drains.get(wait, TimeUnit.NANOSECONDS);
+                    return true;
+                } catch (TimeoutException notYet) {
+                    List<Long> current = progress(entries);
+                    if (!current.equals(seen)) {
+                        seen = current;
+                        movedAt = System.nanoTime();
+                    } else if (System.nanoTime() - movedAt >= DRAIN_STALL.toNanos()) {
+                        return false;
+                    }
+                }
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | RuntimeException unexpected) {
+            return false;
+        }
+    }
+
+    /** Each stream's subscribers, and the clock of each scheduler an application gave a definition. */
+    private static List<Long> progress(Map<String, Entry<?, ?>> entries) {
+        List<Long> progress = new ArrayList<>();
+        for (Entry<?, ?> entry : entries.values()) {
+            progress.add((long) entry.stream().stats().subscribers());
+            entry.definition().scheduler().ifPresent(scheduler -> progress.add(scheduler.nanoTime()));
+        }
+        return progress;
     }
 
     /** One running stream. */

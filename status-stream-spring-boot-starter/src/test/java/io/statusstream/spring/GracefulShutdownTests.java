@@ -22,6 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 class GracefulShutdownTests {
 
+    /** The default drain period, over the test properties' 0. */
+    private static final String DRAIN = "--status-stream.shutdown.drain-period=10s";
+
     @Test
     @SuppressWarnings("unchecked")
     void shutdownCompletesEveryOpenStreamInsteadOfHoldingGracefulShutdownUntilItsTimeout(CapturedOutput output)
@@ -29,7 +32,7 @@ class GracefulShutdownTests {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
                 .properties("server.port=0", "server.shutdown=graceful",
                         "spring.lifecycle.timeout-per-shutdown-phase=30s")
-                .run();
+                .run(DRAIN);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         ((InMemoryStateSource<Long, Bot>) context.getBean("botSource")).put(1L, new Bot("a", "OK"));
         StatusStreamClient client = StatusStreamClient.forPort(port).whileWaiting(context.getBean(ManualStreamScheduler.class)::runDue);
@@ -55,7 +58,7 @@ class GracefulShutdownTests {
     @SuppressWarnings("unchecked")
     void aRequestStillWaitingForItsFirstStateIsAnswered503WhenTheApplicationShutsDown() throws Exception {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
-                .properties("server.port=0", "server.shutdown=graceful").run();
+                .properties("server.port=0", "server.shutdown=graceful").run(DRAIN);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         InMemoryStateSource<Long, Bot> source = (InMemoryStateSource<Long, Bot>) context.getBean("botSource");
         source.put(1L, new Bot("a", "OK")).failWith(new IllegalStateException("database is down"));

@@ -132,7 +132,7 @@ class RestartAndShutdownTests {
         return new SpringApplicationBuilder(ReliabilityApplication.class)
                 .properties("server.port=" + port, "server.shutdown=graceful", "reliability.table=" + table,
                         "status-stream.poll-interval=100ms", "spring.lifecycle.timeout-per-shutdown-phase=30s")
-                .run();
+                .run("--status-stream.shutdown.drain-period=2s");
     }
 
     private static int port(ConfigurableApplicationContext context) {

@@ -4,13 +4,10 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 
@@ -18,12 +15,14 @@ import java.util.concurrent.Semaphore;
  * The client process of the load benchmark: opens N SSE connections over K keys with the JDK's non-blocking
  * {@link HttpClient} (one selector thread, callbacks on a small pool) and measures what arrives.
  *
- * <p>Arguments: {@code <url template with {key}>[,<url template>...] <connections> <keys>}. Connection {@code i}
- * watches key {@code i % keys + 1} on server {@code i % templates} (round robin over the servers given). Talks to
- * the runner by lines: prints {@code READY ...} once every connection has received
- * its first line; on {@code GO} starts recording latency; on {@code FINAL} stops recording and waits (at most
- * {@link #FINAL_WAIT}) until every connection has seen {@link StreamConnection#FINAL_VERSION}, then prints
- * {@code RESULT ...} and exits; on {@code QUIT} prints the result without waiting.
+ * <p>Arguments: {@code <url template with {key}>[,<url template>...] <connections> <keys> [reconnect]}. Connection
+ * {@code i} watches key {@code i % keys + 1} on server {@code i % templates} (round robin over the servers given).
+ * With {@code reconnect}, a stream whose response ends opens again after its retry hint, on a server drawn at random
+ * ({@link Reconnects}). Talks to the runner by lines: prints {@code READY ...} once every connection has received
+ * its first line; on {@code GO} starts recording latency; on {@code MARK} starts counting ends and reconnections per
+ * second; on {@code FINAL} stops recording and waits (at most {@link #FINAL_WAIT}) until every connection has seen
+ * {@link StreamConnection#FINAL_VERSION}, then prints {@code RESULT ...} and exits; on {@code QUIT} prints the
+ * result without waiting.
  */
 public final class LoadClient {
 
@@ -40,6 +39,8 @@ public final class LoadClient {
         String[] templates = args[0].split(",");
         int connections = Integer.parseInt(args[1]);
         int keys = Integer.parseInt(args[2]);
+        Reconnects reconnects = args.length > 3 && args[3].equals("reconnect") ? new Reconnects(instances(templates))
+                : null;
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(30))
@@ -51,15 +52,12 @@ public final class LoadClient {
         long started = System.nanoTime();
         for (int i = 0; i < connections; i++) {
             long key = i % keys + 1;
-            StreamConnection stream = new StreamConnection(recorder, opening::release);
+            String url = templates[i % templates.length].replace("{key}", Long.toString(key));
+            StreamConnection stream = new StreamConnection(recorder, opening::release, URI.create(url).getRawPath(),
+                    reconnects);
             streams.add(stream);
             opening.acquire();
-            String template = templates[i % templates.length];
-            HttpRequest request = HttpRequest.newBuilder(URI.create(template.replace("{key}", Long.toString(key))))
-                    .header("Accept", "text/event-stream")
-                    .build();
-            CompletableFuture<?> response = http.sendAsync(request, BodyHandlers.fromLineSubscriber(stream));
-            response.whenComplete((ok, failure) -> stream.ended(failure));
+            stream.open(http, url);
         }
         boolean allOpen = awaitAll(streams, StreamConnection::hasFirstLine, CONNECT_WAIT);
         System.out.println("READY open=" + count(streams, StreamConnection::hasFirstLine) + " of=" + connections
@@ -70,15 +68,20 @@ public final class LoadClient {
         for (String command; (command = commands.readLine()) != null; ) {
             switch (command) {
                 case "GO" -> recorder.start();
+                case "MARK" -> {
+                    if (reconnects != null) {
+                        reconnects.mark();
+                    }
+                }
                 case "FINAL" -> {
                     recorder.stop();
                     awaitAll(streams, StreamConnection::reachedFinalVersion, FINAL_WAIT);
-                    printResult(recorder, streams);
+                    printResult(recorder, streams, reconnects);
                     System.exit(0);
                 }
                 case "QUIT" -> {
                     recorder.stop();
-                    printResult(recorder, streams);
+                    printResult(recorder, streams, reconnects);
                     System.exit(0);
                 }
                 default -> System.err.println("unknown command " + command);
@@ -87,13 +90,24 @@ public final class LoadClient {
         System.exit(1);
     }
 
-    private static void printResult(LatencyRecorder recorder, List<StreamConnection> streams) {
+    /** The instances' base URLs ({@code scheme://host:port}) of the templates. */
+    private static String[] instances(String[] templates) {
+        String[] instances = new String[templates.length];
+        for (int i = 0; i < templates.length; i++) {
+            URI uri = URI.create(templates[i].replace("{key}", "0"));
+            instances[i] = uri.getScheme() + "://" + uri.getRawAuthority();
+        }
+        return instances;
+    }
+
+    private static void printResult(LatencyRecorder recorder, List<StreamConnection> streams, Reconnects reconnects) {
         LatencyRecorder.Summary latency = recorder.summary();
         System.out.println("RESULT events=" + latency.events() + " windowMs=" + latency.windowMillis()
                 + " samples=" + latency.samples() + " p50us=" + latency.p50Micros() + " p99us=" + latency.p99Micros()
                 + " maxUs=" + latency.maxMicros()
                 + " notFinal=" + count(streams, stream -> !stream.reachedFinalVersion())
-                + " ended=" + count(streams, StreamConnection::hasEnded));
+                + " ended=" + count(streams, StreamConnection::hasEnded)
+                + (reconnects == null ? "" : " " + reconnects.fields()));
         System.out.flush();
     }
 

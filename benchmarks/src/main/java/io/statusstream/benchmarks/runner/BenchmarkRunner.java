@@ -16,6 +16,9 @@ import java.util.List;
  * The cluster scenarios ({@value #CLUSTER_INSTANCES} instances) also need Redis on 127.0.0.1:6379; each uses a key
  * prefix of its own and deletes its keys afterwards. Without Redis they fail and the other rows are still written.
  * Run from the repository root: {@code ./mvnw -B -Pbenchmarks -pl benchmarks exec:exec [-Dbenchmark.scale=full]}.
+ * After the matrix, {@link RestartDrainRun} restarts one of {@value #CLUSTER_INSTANCES} cluster instances under load
+ * (N = 1,000, or 10,000 at full scale; {@code -Dbenchmark.restart.connections=<n>} overrides it;
+ * {@code -Dbenchmark.restart.drain-period=0} compares with ending every stream at once).
  */
 public final class BenchmarkRunner {
 
@@ -39,6 +42,7 @@ public final class BenchmarkRunner {
         Duration window = Duration.ofSeconds(full ? 20 : 10);
         Instant started = Instant.now();
         List<RunResult> results = new ArrayList<>();
+        List<RestartDrainRun.Result> restarts = new ArrayList<>();
         try (BenchDatabase database = BenchDatabase.create()) {
             ScenarioRun runner = new ScenarioRun(database, INTERVAL, window, logs);
             for (Scenario scenario : plan(full)) {
@@ -55,11 +59,23 @@ public final class BenchmarkRunner {
                     System.out.println("  FAILED: " + failure + " (logs in " + logs + ")");
                 }
             }
+            if (RestartDrainRun.NAME.contains(only)) {
+                int n = Integer.getInteger("benchmark.restart.connections", full ? 10_000 : 1_000);
+                System.out.printf("running %s, N=%d, %d instances ...%n", RestartDrainRun.NAME, n, CLUSTER_INSTANCES);
+                try {
+                    RestartDrainRun.Result restart = new RestartDrainRun(database, INTERVAL, logs,
+                            System.getProperty("benchmark.restart.drain-period", "")).run(n);
+                    restarts.add(restart);
+                    System.out.println("  " + restart.oneLine());
+                } catch (Exception failure) {
+                    System.out.println("  FAILED: " + failure + " (logs in " + logs + ")");
+                }
+            }
         }
         List<MicroBenchmarks.Score> micro = only.isEmpty() ? MicroBenchmarks.run(full) : List.of();
         Duration took = Duration.between(started, Instant.now());
         String command = "./mvnw -B -Pbenchmarks -pl benchmarks exec:exec" + (full ? " -Dbenchmark.scale=full" : "");
-        Report report = new Report(results, micro, INTERVAL, window, command, took);
+        Report report = new Report(results, restarts, micro, INTERVAL, window, command, took);
         String markdown = report.markdown();
         System.out.println(markdown);
         Path docs = Files.createDirectories(only.isEmpty() ? Path.of("docs") : Path.of("benchmarks", "target"));

@@ -32,10 +32,22 @@ final class ClientProcess implements AutoCloseable {
      * the server instances).
      */
     static ClientProcess start(List<String> urlTemplates, int connections, int keys, Path log) throws IOException {
-        Process process = new ProcessBuilder(List.of(Jvm.java(), "-Xmx1g", "-cp", Jvm.classPath(),
-                LoadClient.class.getName(), String.join(",", urlTemplates), Integer.toString(connections), Integer.toString(keys)))
-                .redirectError(log.toFile())
-                .start();
+        return start(urlTemplates, connections, keys, log, false);
+    }
+
+    /**
+     * {@link #start(List, int, int, Path)}; with {@code reconnect}, a stream whose response ends opens again after
+     * its retry hint, on an instance drawn at random.
+     */
+    static ClientProcess start(List<String> urlTemplates, int connections, int keys, Path log, boolean reconnect)
+            throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(Jvm.java(), "-Xmx1g", "-cp", Jvm.classPath(),
+                LoadClient.class.getName(), String.join(",", urlTemplates), Integer.toString(connections),
+                Integer.toString(keys)));
+        if (reconnect) {
+            command.add("reconnect");
+        }
+        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         return new ClientProcess(process);
     }
 
@@ -46,6 +58,11 @@ final class ClientProcess implements AutoCloseable {
 
     void go() {
         input.println("GO");
+    }
+
+    /** Ends and reconnections are counted per second from now on (reconnecting clients only). */
+    void mark() {
+        input.println("MARK");
     }
 
     /** Ends the window and waits until every stream has the final state (the caller writes it after this). */

@@ -34,9 +34,16 @@ final class Report {
     private final Duration window;
     private final String command;
     private final Duration took;
+    private final List<RestartDrainRun.Result> restarts;
 
     Report(List<RunResult> results, List<MicroBenchmarks.Score> micro, Duration interval, Duration window,
            String command, Duration took) {
+        this(results, List.of(), micro, interval, window, command, took);
+    }
+
+    Report(List<RunResult> results, List<RestartDrainRun.Result> restarts, List<MicroBenchmarks.Score> micro,
+           Duration interval, Duration window, String command, Duration took) {
+        this.restarts = restarts;
         this.results = results;
         this.micro = micro;
         this.interval = interval;
@@ -82,6 +89,9 @@ final class Report {
         heap(md);
         ratios(md);
         targets(md);
+        for (RestartDrainRun.Result restart : restarts) {
+            md.append(restart.markdown(interval));
+        }
         micro(md);
         md.append("\n![DB statements/s and p99 latency against N](benchmarks.svg)\n");
         md.append(notes());

@@ -149,7 +149,7 @@ final class ScenarioRun {
     }
 
     /** Waits until every instance fans out from the cluster's shared log and exactly one of them polls. */
-    private static void awaitCluster(List<ServerProcess> servers) throws IOException, InterruptedException {
+    static void awaitCluster(List<ServerProcess> servers) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + CLUSTER_JOIN_TIMEOUT.toNanos();
         List<ServerProcess.ClusterStatus> statuses = new ArrayList<>();
         while (System.nanoTime() < deadline) {

@@ -47,7 +47,12 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess launch(Scenario scenario, Duration interval, Path log, List<String> extraArguments)
             throws IOException {
-        int port = freePort();
+        return launch(scenario, interval, log, extraArguments, freePort());
+    }
+
+    /** {@link #launch(Scenario, Duration, Path, List)} on a given port: an instance restarted where it was. */
+    static ServerProcess launch(Scenario scenario, Duration interval, Path log, List<String> extraArguments, int port)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(Jvm.java(), "-Xms2g", "-Xmx2g",
                 // Pool liveness checks would add a statement per borrow after 0.5 s idle: not the design's cost.
                 "-Dcom.zaxxer.hikari.aliveBypassWindowMs=600000",
@@ -117,7 +122,8 @@ final class ServerProcess implements AutoCloseable {
         String body = http.send(HttpRequest.newBuilder(URI.create(url("/bench/cluster")))
                 .timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString()).body();
         String[] fields = body.trim().split(" ");
-        return new ClusterStatus(fields[0].split("=")[1], Boolean.parseBoolean(fields[1].split("=")[1]));
+        return new ClusterStatus(fields[0].split("=")[1], Boolean.parseBoolean(fields[1].split("=")[1]),
+                Integer.parseInt(fields[2].split("=")[1]));
     }
 
     int port() {
@@ -147,17 +153,17 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Stops the server: SIGTERM (graceful: streams completed), then SIGKILL after 20 s. */
+    /** Stops the server: SIGTERM (graceful: streams drained, then completed), then SIGKILL after 30 s. */
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 
-    /** An instance's cluster mode and whether it is the cluster's poller. */
-    record ClusterStatus(String mode, boolean poller) {
+    /** An instance's cluster mode, whether it is the cluster's poller, and its open streams. */
+    record ClusterStatus(String mode, boolean poller, int subscribers) {
         boolean fansOutFromCluster() {
             return mode.equals("CLUSTER");
         }

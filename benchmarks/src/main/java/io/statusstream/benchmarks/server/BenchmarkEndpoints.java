@@ -48,16 +48,17 @@ class BenchmarkEndpoints {
     }
 
     /**
-     * {@code mode=<LOCAL|LOCAL_FALLBACK|JOINING|CLUSTER|NONE> poller=<true|false>}: where the library stream's events
-     * come from on this instance, and whether it holds the cluster's poller lease ({@code NONE} in baseline mode).
+     * {@code mode=<LOCAL|LOCAL_FALLBACK|JOINING|CLUSTER|NONE> poller=<true|false> subscribers=<n>}: where the library
+     * stream's events come from on this instance, whether it holds the cluster's poller lease ({@code NONE} in
+     * baseline mode), and its open streams.
      */
     @GetMapping(path = "/bench/cluster", produces = "text/plain")
     String cluster() {
         StatusStreams all = streams.getIfAvailable();
         if (all == null || !all.names().contains("bots")) {
-            return "mode=NONE poller=false";
+            return "mode=NONE poller=false subscribers=0";
         }
         StreamStats stats = all.get("bots").stats();
-        return "mode=" + stats.mode() + " poller=" + stats.clusterPoller();
+        return "mode=" + stats.mode() + " poller=" + stats.clusterPoller() + " subscribers=" + stats.subscribers();
     }
 }
