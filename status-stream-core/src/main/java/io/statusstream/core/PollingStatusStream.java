@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.LongSupplier;
 
 /**
  * The engine behind {@link StatusStream}, as a few rooms that each own their state:
@@ -61,8 +60,8 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     private PollerTasks.Repeating stallChecks;
     /** The waves of a drain, once one started: written once, by the call that refused new subscribers. */
     private volatile PollerTasks.Repeating drainWaves;
-    /** Whether a drain's last wave ran: the stream closes once its last subscriber is released. */
-    private volatile boolean lastWaveDone;
+    /** The drain, once one started: the stream closes once its last wave ran and its last subscriber left. */
+    private volatile DrainWaves<K, S> drainTask;
     /** Completes when the stream is closed, the end of a drain. */
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -263,8 +262,11 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
                     Math.max(1, period.toNanos() / DRAIN_WAVE_SPACING.toNanos()));
             LOG.log(Level.DEBUG, () -> "Status stream '" + name() + "' draining " + shuffled.size()
                     + " subscribers in " + waves + " waves over " + period);
-            drainWaves = poller.repeat(new DrainWaves(shuffled, waves, period.toNanos()), Duration.ZERO,
-                    DRAIN_WAVE_SPACING);
+            DrainWaves<K, S> task = new DrainWaves<>(name(), shuffled, waves, period.toNanos(),
+                    settings.reconnectDelay().toMillis(), scheduler::nanoTime, subscribers::endForShutdown,
+                    () -> registry.counts().subscribers(), this::close);
+            drainTask = task;
+            drainWaves = poller.repeat(task, Duration.ZERO, DRAIN_WAVE_SPACING);
         }
         return closed.minimalCompletionStage();
     }
@@ -308,57 +310,6 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         return "StatusStream[" + name() + ", epoch " + registry.epoch() + "]";
     }
 
-    /**
-     * The waves of a drain, a task of the poller: wave {@code i} of {@code n} runs {@code i * period / n} after the
-     * start and ends its share of the subscribers, each told to come back after the reconnect delay plus a random
-     * part of one wave's width, so that reconnections fall uniformly over the period. The stream closes when the
-     * last of them is released after the last wave, or at the latest one period after the start, when this task
-     * runs once more. Confined to the poller thread.
-     */
-    private final class DrainWaves implements LongSupplier {
-
-        private final List<Subscriber<K, S>> subscribers;
-        private final int waves;
-        private final long widthNanos;
-        private final long startNanos = scheduler.nanoTime();
-        private int wave;
-
-        DrainWaves(List<Subscriber<K, S>> subscribers, int waves, long periodNanos) {
-            this.subscribers = subscribers;
-            this.waves = waves;
-            this.widthNanos = periodNanos / waves;
-        }
-
-        @Override
-        public long getAsLong() {
-            if (wave == waves) {
-                close();
-                return widthNanos;
-            }
-            int from = (int) ((long) subscribers.size() * wave / waves);
-            int to = (int) ((long) subscribers.size() * (wave + 1) / waves);
-            long baseMillis = settings.reconnectDelay().toMillis();
-            long spreadMillis = Math.max(1, widthNanos / 1_000_000);
-            for (Subscriber<K, S> subscriber : subscribers.subList(from, to)) {
-                try {
-                    PollingStatusStream.this.subscribers.endForShutdown(subscriber,
-                            baseMillis + ThreadLocalRandom.current().nextLong(spreadMillis));
-                } catch (RuntimeException failure) {
-                    LOG.log(Level.WARNING, "Status stream '" + name() + "': ending " + subscriber
-                            + " for the shutdown failed", failure);
-                }
-            }
-            wave++;
-            if (wave == waves) {
-                lastWaveDone = true;
-                if (registry.counts().subscribers() == 0) {
-                    close();
-                }
-            }
-            return Math.max(0, startNanos + wave * widthNanos - scheduler.nanoTime());
-        }
-    }
-
     /** How subscribers reach the engine: release, write outcomes, the clock. Safe from any thread. */
     private final class Subscribers implements Subscriber.Host<K, S> {
 
@@ -377,7 +328,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             if (reason != CloseReason.CLOSED_BY_OWNER) {
                 writers.close(subscriber.sink(), reason);
             }
-            if (lastWaveDone && registry.counts().subscribers() == 0) {
+            if (drainTask != null && drainTask.lastWaveDone() && registry.counts().subscribers() == 0) {
                 close();
             }
         }
