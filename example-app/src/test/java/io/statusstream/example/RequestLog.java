@@ -7,6 +7,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,6 +19,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 @TestConfiguration(proxyBeanMethods = false)
 class RequestLog {
+
+    /**
+     * How long a client that stopped must send no further stream request: longer than the browser client's first
+     * retry delays (0.5 to 1 s, then 1 to 2 s) and the browser's own (3 s).
+     */
+    static final Duration NO_RETRY_WITHIN = Duration.ofMillis(3500);
 
     private final Queue<String> requests = new ConcurrentLinkedQueue<>();
 

@@ -36,9 +36,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Import(RequestLog.class)
 class StreamClientLifeBrowserTest {
 
-    /** Longer than the client's first retry delays (0.5 to 1 s, then 1 to 2 s) and the browser's own (3 s). */
-    private static final Duration NO_RETRY_WITHIN = Duration.ofMillis(3500);
-
     @LocalServerPort
     int port;
     @Autowired
@@ -157,7 +154,7 @@ class StreamClientLifeBrowserTest {
     /** Bounded: watches the server's request log for a while and fails at the first further request to the path. */
     private void assertNoMoreRequestsTo(String path) {
         long made = requests.countTo(path);
-        assertThatThrownBy(() -> new WebDriverWait(browser, NO_RETRY_WITHIN, Duration.ofMillis(100))
+        assertThatThrownBy(() -> new WebDriverWait(browser, RequestLog.NO_RETRY_WITHIN, Duration.ofMillis(100))
                 .until(ignored -> requests.countTo(path) > made))
                 .as("requests to %s after the end: %s", path, requests.requests())
                 .isInstanceOf(TimeoutException.class);
