@@ -50,7 +50,7 @@ class StreamFreshnessTests {
     private static final Duration POLL_INTERVAL = Duration.ofSeconds(2);
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class,
+            .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class, StatusStreamWebMvcAutoConfiguration.class,
                     JacksonAutoConfiguration.class, WebMvcAutoConfiguration.class, MetricsAutoConfiguration.class,
                     CompositeMeterRegistryAutoConfiguration.class))
             .withBean(SimpleMeterRegistry.class);

@@ -22,10 +22,12 @@ public final class StatusStreamConfigurationException extends IllegalStateExcept
     private final String action;
 
     /**
+     * Creates the exception; public for the starters, which check that the application's web stack is theirs.
+     *
      * @param description what is wrong, naming the stream or property; never {@code null}
      * @param action      what to do about it; never {@code null}
      */
-    StatusStreamConfigurationException(String description, String action) {
+    public StatusStreamConfigurationException(String description, String action) {
         super(Objects.requireNonNull(description, "description") + ". " + Objects.requireNonNull(action, "action"));
         this.description = description;
         this.action = action;

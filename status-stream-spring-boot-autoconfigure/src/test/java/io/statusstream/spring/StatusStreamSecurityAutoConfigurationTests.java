@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StatusStreamSecurityAutoConfigurationTests {
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class,
+            .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class, StatusStreamWebMvcAutoConfiguration.class,
                     StatusStreamSecurityAutoConfiguration.class, JacksonAutoConfiguration.class,
                     WebMvcAutoConfiguration.class))
             .withUserConfiguration(OneStream.class);

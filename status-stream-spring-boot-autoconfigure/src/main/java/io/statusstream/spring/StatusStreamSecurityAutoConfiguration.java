@@ -31,7 +31,7 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
  * requests without a login with 401 instead of a login redirect ({@link StatusStreamSecurity} has what that takes),
  * and permit the async dispatches that carry a stream's events.
  */
-@AutoConfiguration(after = StatusStreamAutoConfiguration.class, afterName = {
+@AutoConfiguration(after = {StatusStreamAutoConfiguration.class, StatusStreamWebMvcAutoConfiguration.class}, afterName = {
         "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
         "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration"})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)

@@ -118,7 +118,7 @@ class StartupFailureReportTests {
     @Test
     void aStreamWithoutSerializerIsAnalysedWithTheFix() {
         new WebApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class, WebMvcAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class, StatusStreamWebMvcAutoConfiguration.class, WebMvcAutoConfiguration.class))
                 .withClassLoader(new FilteredClassLoader(JsonMapper.class))
                 .withUserConfiguration(StatusStreamAutoConfigurationTests.TwoStreams.class)
                 .run(context -> {

@@ -125,7 +125,7 @@ class ConfigurationMetadataTest {
 
     private static String readme() {
         try {
-            return Files.readString(Path.of("README.md"));
+            return Files.readString(Path.of("../status-stream-spring-boot-starter/README.md"));
         } catch (java.io.IOException failure) {
             throw new java.io.UncheckedIOException(failure);
         }

@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
 class StatusStreamAutoConfigurationTests {
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class,
+            .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class, StatusStreamWebMvcAutoConfiguration.class,
                     JacksonAutoConfiguration.class, WebMvcAutoConfiguration.class));
 
     @Test
@@ -175,7 +175,7 @@ class StatusStreamAutoConfigurationTests {
     @Test
     void configuresNothingOutsideAServletWebApplication() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class, StatusStreamWebMvcAutoConfiguration.class))
                 .withUserConfiguration(TwoStreams.class)
                 .run(context -> assertThat(context).hasNotFailed()
                         .doesNotHaveBean(StatusStreams.class)
@@ -208,7 +208,7 @@ class StatusStreamAutoConfigurationTests {
     @Test
     void withoutJacksonAStreamWithoutSerializerFailsStartupWithTheFix() {
         new WebApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class, WebMvcAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(StatusStreamAutoConfiguration.class, StatusStreamWebMvcAutoConfiguration.class, WebMvcAutoConfiguration.class))
                 .withClassLoader(new FilteredClassLoader(JsonMapper.class))
                 .withUserConfiguration(TwoStreams.class)
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
