@@ -83,7 +83,7 @@ public class ChangeDetectionBenchmark {
         long writes;
 
         @Override
-        public void write(String frames) {
+        public void write(Frames frames) {
             writes++;
         }
 

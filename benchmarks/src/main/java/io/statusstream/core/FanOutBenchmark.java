@@ -69,7 +69,7 @@ public class FanOutBenchmark {
         long frames;
 
         @Override
-        public void write(String frames) {
+        public void write(Frames frames) {
             this.frames++;
         }
 

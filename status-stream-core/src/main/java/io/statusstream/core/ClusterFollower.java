@@ -264,8 +264,8 @@ final class ClusterFollower<K, S> implements ChangeFeed<K> {
     }
 
     private static <K> EncodedEvent<K> encodeShared(String epoch, SharedEvent<K> event, long now) {
-        return new EncodedEvent<>(event.key(), event.seq(), SseFrames.event(EventId.format(epoch, event.seq()),
-                event.data()), now, true);
+        return new EncodedEvent<>(event.key(), event.seq(), SseFrames.utf8(SseFrames.event(
+                EventId.format(epoch, event.seq()), event.data())), now, true);
     }
 
     /** Changes mode and, if {@code newEpoch} is given, the epoch: every channel becomes stale, to be reloaded. */

@@ -2,7 +2,7 @@ package io.statusstream.core;
 
 /**
  * An event as it travels to subscribers: its key (for coalescing), its sequence number (for ordering and replay),
- * its frame, encoded once and shared by every subscriber, when it was created (for the replay age limit) and whether
+ * its frame, encoded to UTF-8 once and shared by every subscriber (never changed once made), when it was created (for the replay age limit) and whether
  * it is a change. Immutable.
  *
  * @param createdNanos when the event was made, on the engine's clock: for a change, when the poll that found it
@@ -11,10 +11,10 @@ package io.statusstream.core;
  * @param change       whether it is a change of its key, whose age at its write is delivery lag; {@code false} for
  *                     snapshots and frames that report no change (revoked)
  */
-record EncodedEvent<K>(K key, long seq, String frame, long createdNanos, boolean change) {
+record EncodedEvent<K>(K key, long seq, byte[] frame, long createdNanos, boolean change) {
 
     /** An event that is not a change: a snapshot, or a frame that reports no change. */
-    EncodedEvent(K key, long seq, String frame, long createdNanos) {
+    EncodedEvent(K key, long seq, byte[] frame, long createdNanos) {
         this(key, seq, frame, createdNanos, false);
     }
 }

@@ -52,8 +52,8 @@ final class EventEncoder<K, S> {
     EncodedEvent<K> encodeLive(String epoch, long seq, K key, S current, long now) {
         StateEvent.Kind kind = current == null ? StateEvent.Kind.REMOVED : StateEvent.Kind.CHANGE;
         String data = encode(epoch, seq, key, kind, current);
-        return data == null ? null : new EncodedEvent<>(key, seq, SseFrames.event(EventId.format(epoch, seq), data),
-                now, true);
+        return data == null ? null : new EncodedEvent<>(key, seq,
+                SseFrames.utf8(SseFrames.event(EventId.format(epoch, seq), data)), now, true);
     }
 
     /**

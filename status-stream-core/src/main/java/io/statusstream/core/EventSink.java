@@ -5,7 +5,8 @@ import java.io.IOException;
 /**
  * The transport side of one subscriber: a servlet response, an {@code SseEmitter}, a socket.
  *
- * <p>The engine writes complete, already-encoded {@code text/event-stream} frames. For one sink, {@link #write}
+ * <p>The engine writes complete, already-encoded {@code text/event-stream} frames, as UTF-8 bytes shared by every
+ * subscriber ({@link Frames}); several events queued for one subscriber go out in one write. For one sink, {@link #write}
  * is never called concurrently, and always from a writer thread, never from the poller. A write may block on a slow
  * socket: it holds only its writer thread, and a subscriber that makes no progress for the stuck-client timeout is
  * closed.
@@ -15,11 +16,11 @@ public interface EventSink {
     /**
      * Writes one or more complete frames and flushes them to the client.
      *
-     * @param frames UTF-8 text in {@code text/event-stream} framing, never empty
+     * @param frames {@code text/event-stream} frames, never empty; their bytes are shared with other subscribers
      * @throws IOException if the client is gone; the engine then releases the subscription and calls
      *                     {@link #close(CloseReason)} with {@link CloseReason#WRITE_FAILED}
      */
-    void write(String frames) throws IOException;
+    void write(Frames frames) throws IOException;
 
     /**
      * The engine ended this subscriber: complete the response. Called at most once, on a writer thread, and not

@@ -34,7 +34,7 @@ final class KeyChannel<K, S> {
     private boolean stateKnown;
     private long stateSeq;
     private String snapshotData;
-    private String snapshotFrame;
+    private byte[] snapshotFrame;
     private long idleSinceNanos;
     private boolean retired;
 
@@ -129,7 +129,7 @@ final class KeyChannel<K, S> {
     /** The current state as a snapshot event in {@code epoch}; its frame is formatted once and shared. */
     EncodedEvent<K> snapshot(String epoch, long nowNanos) {
         if (snapshotFrame == null) {
-            snapshotFrame = SseFrames.event(EventId.format(epoch, stateSeq), snapshotData);
+            snapshotFrame = SseFrames.utf8(SseFrames.event(EventId.format(epoch, stateSeq), snapshotData));
         }
         return new EncodedEvent<>(key, stateSeq, snapshotFrame, nowNanos);
     }

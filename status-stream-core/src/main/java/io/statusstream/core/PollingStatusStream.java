@@ -40,7 +40,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
     static final Duration DRAIN_WAVE_SPACING = Duration.ofMillis(100);
 
     private final Settings settings;
-    private final String heartbeatFrame;
+    private final byte[] heartbeatFrame;
     private final StreamScheduler scheduler;
     private final boolean ownsScheduler;
     private final StreamMetrics metrics;
@@ -69,7 +69,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
                                 ChangeNotifier<K> notifier, StreamCluster<K> cluster, EventSerializer<K, S> serializer,
                                 StreamMetrics metrics, Executor writerExecutor, StreamScheduler scheduler) {
         this.settings = settings;
-        this.heartbeatFrame = SseFrames.heartbeat(settings.heartbeatInterval().toMillis());
+        this.heartbeatFrame = SseFrames.utf8(SseFrames.heartbeat(settings.heartbeatInterval().toMillis()));
         this.ownsScheduler = scheduler == null;
         this.scheduler = ownsScheduler ? StreamScheduler.singleThread(settings.name() + "-poller") : scheduler;
         this.metrics = new SafeMetrics(settings.name(), metrics);
@@ -341,7 +341,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
         }
 
         @Override
-        public String heartbeatFrame() {
+        public byte[] heartbeatFrame() {
             return PollingStatusStream.this.heartbeatFrame;
         }
 
@@ -362,7 +362,7 @@ final class PollingStatusStream<K, S> implements StatusStream<K, S> {
             for (K key : candidates) {
                 String data = encoder.encode(position.epoch(), position.seq(), key, StateEvent.Kind.REVOKED, null);
                 if (data != null) {
-                    frames.put(key, new EncodedEvent<>(key, position.seq(), SseFrames.unidentified(data),
+                    frames.put(key, new EncodedEvent<>(key, position.seq(), SseFrames.utf8(SseFrames.unidentified(data)),
                             scheduler.nanoTime()));
                 }
             }

@@ -1,5 +1,7 @@
 package io.statusstream.core;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Encodes {@code text/event-stream} frames as the WHATWG HTML standard parses them (section "Server-sent events").
  *
@@ -49,6 +51,11 @@ final class SseFrames {
         frame.append("id: ").append(requireSingleLine(id, "id")).append('\n');
         appendLines(frame, "data: ", data);
         return frame.append('\n').toString();
+    }
+
+    /** Frames as the bytes a sink writes: encoded once, shared by every subscriber they go to. */
+    static byte[] utf8(String frames) {
+        return frames.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The reconnection delay hint, in milliseconds. */

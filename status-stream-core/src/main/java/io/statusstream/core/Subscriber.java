@@ -43,7 +43,7 @@ final class Subscriber<K, S> implements Subscription<K> {
     /** Why the stream is being ended: its end event is written once the queue is empty; {@code null} until then. */
     private EndReason ending;
     /** The frames that end the stream, written once the queue is empty; set with {@link #ending}. */
-    private String endFrames;
+    private byte[] endFrames;
     /** When the last write completed (or the subscriber started): a heartbeat is due an interval after it. */
     private long lastWriteNanos;
     private boolean closed;
@@ -203,7 +203,7 @@ final class Subscriber<K, S> implements Subscription<K> {
             return true;
         }
         ending = reason;
-        this.endFrames = endFrames;
+        this.endFrames = SseFrames.utf8(endFrames);
         if (!started) {
             return false;
         }
@@ -266,7 +266,7 @@ final class Subscriber<K, S> implements Subscription<K> {
             ready.complete(absentKeys);
         }
         while (true) {
-            String frames;
+            Frames frames;
             int events;
             long changedNanos = IDLE;
             boolean last = false;
@@ -276,7 +276,7 @@ final class Subscriber<K, S> implements Subscription<K> {
                     return;
                 }
                 if (queue.isEmpty() && preamble == null && ending != null) {
-                    frames = endFrames;
+                    frames = Frames.ofChunks(List.of(endFrames));
                     events = 0;
                     last = true;
                 } else {
@@ -322,27 +322,27 @@ final class Subscriber<K, S> implements Subscription<K> {
         return oldest;
     }
 
-    private String takeFrames() {
+    private Frames takeFrames() {
         if (queue.isEmpty() && preamble == null) {
             heartbeatDue = false;
-            return host.heartbeatFrame();
+            return Frames.ofChunks(List.of(host.heartbeatFrame()));
         }
-        StringBuilder frames = new StringBuilder(preamble == null ? 256 : 256 + preamble.length());
+        List<byte[]> chunks = new ArrayList<>(queue.size() + 2);
         boolean first = preamble != null;
         if (first) {
-            frames.append(preamble);
+            chunks.add(SseFrames.utf8(preamble));
             preamble = null;
         }
         for (EncodedEvent<K> event : queue) {
-            frames.append(event.frame());
+            chunks.add(event.frame());
         }
         if (first) {
             // After the first events: the client learns the heartbeat interval at once, its watchdog need not guess.
-            frames.append(host.heartbeatFrame());
+            chunks.add(host.heartbeatFrame());
         }
         queue.clear();
         heartbeatDue = false;
-        return frames.toString();
+        return Frames.ofChunks(chunks);
     }
 
     @Override
@@ -362,8 +362,8 @@ final class Subscriber<K, S> implements Subscription<K> {
         /** Starts a drain with a heartbeat for the subscriber, once no lock is held. */
         void probe(Subscriber<K, S> subscriber);
 
-        /** The heartbeat event of this engine. */
-        String heartbeatFrame();
+        /** The heartbeat event of this engine, encoded; shared, never changed. */
+        byte[] heartbeatFrame();
 
         /** Revokes keys of the subscriber, see {@link Subscription#revoke}; returns those revoked. */
         Set<K> revoke(Subscriber<K, S> subscriber, Collection<? extends K> keys);

@@ -60,7 +60,8 @@ class FanOutSafetyTest {
         AtomicBoolean broken = new AtomicBoolean();
         EventSink throwing = new EventSink() {
             @Override
-            public void write(String frames) {
+            public void write(Frames written) {
+                String frames = written.toString();
                 if (broken.get()) {
                     throw new IllegalStateException("response already committed");
                 }
@@ -201,7 +202,8 @@ class FanOutSafetyTest {
         stream = TestStreams.builder(source, scheduler).keyRetention(Duration.ZERO).build();
         EventSink failing = new EventSink() {
             @Override
-            public void write(String frames) throws IOException {
+            public void write(Frames written) throws IOException {
+                String frames = written.toString();
                 throw new IOException("reset by peer");
             }
 

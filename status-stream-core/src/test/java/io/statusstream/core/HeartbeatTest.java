@@ -35,9 +35,9 @@ class HeartbeatTest {
         RecordingSink sink = new RecordingSink();
         stream.subscribe(List.of("bot"), null, new EventSink() {
             @Override
-            public void write(String frames) throws IOException {
+            public void write(Frames written) throws IOException {
                 writeTimes.add(scheduler.nanoTime());
-                sink.write(frames);
+                sink.write(written);
             }
 
             @Override
@@ -65,7 +65,8 @@ class HeartbeatTest {
         List<Long> pingTimes = new ArrayList<>();
         stream.subscribe(List.of("bot"), null, new EventSink() {
             @Override
-            public void write(String frames) {
+            public void write(Frames written) {
+                String frames = written.toString();
                 if (frames.contains("event: ping")) {
                     pingTimes.add(scheduler.nanoTime());
                 }

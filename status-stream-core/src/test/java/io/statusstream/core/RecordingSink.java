@@ -16,7 +16,8 @@ final class RecordingSink implements EventSink {
     private int writes;
 
     @Override
-    public synchronized void write(String frames) throws IOException {
+    public synchronized void write(Frames written) throws IOException {
+        String frames = written.toString();
         if (failure != null) {
             throw failure;
         }

@@ -145,7 +145,8 @@ class SlowSubscriberTest {
         private volatile CloseReason reason;
 
         @Override
-        public void write(String frames) throws IOException {
+        public void write(Frames written) throws IOException {
+            String frames = written.toString();
             entered.countDown();
             try {
                 unblock.await();
@@ -172,9 +173,9 @@ class SlowSubscriberTest {
         private final RecordingSink recording = new RecordingSink();
 
         @Override
-        public void write(String frames) throws IOException {
+        public void write(Frames written) throws IOException {
             synchronized (this) {
-                recording.write(frames);
+                recording.write(written);
                 notifyAll();
             }
         }

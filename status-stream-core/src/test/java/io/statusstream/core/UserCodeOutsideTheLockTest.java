@@ -104,9 +104,9 @@ class UserCodeOutsideTheLockTest {
         }
 
         @Override
-        public void write(String frames) throws java.io.IOException {
+        public void write(Frames written) throws java.io.IOException {
             probe("sink");
-            delegate.write(frames);
+            delegate.write(written);
         }
 
         @Override

@@ -93,7 +93,8 @@ class WriterModelTest {
         }
 
         @Override
-        public void write(String frames) throws java.io.IOException {
+        public void write(Frames written) throws java.io.IOException {
+            String frames = written.toString();
             if (!wroteOnce) {
                 wroteOnce = true;
                 snapshotsWritten.countDown();
@@ -123,7 +124,8 @@ class WriterModelTest {
         }
 
         @Override
-        public void write(String frames) {
+        public void write(Frames written) {
+            String frames = written.toString();
             if (frames.contains("bot|SNAPSHOT|v0")) {
                 snapshotsWritten.countDown();
             }

@@ -1,5 +1,6 @@
 package io.statusstream.jdbc;
 
+import io.statusstream.core.Frames;
 import io.statusstream.core.CloseReason;
 import io.statusstream.core.EventSink;
 import io.statusstream.core.testing.SseParser;
@@ -23,7 +24,8 @@ final class RecordingSink implements EventSink {
     private CloseReason closedWith;
 
     @Override
-    public synchronized void write(String frames) {
+    public synchronized void write(Frames written) {
+        String frames = written.toString();
         long now = System.nanoTime();
         List<SseParser.Event> events = parser.feed(frames).events();
         for (int i = arrivals.size() + pings; i < events.size(); i++) {

@@ -2,20 +2,20 @@ package io.statusstream.spring;
 
 import io.statusstream.core.CloseReason;
 import io.statusstream.core.EventSink;
-import org.springframework.http.MediaType;
+import io.statusstream.core.Frames;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter.DataWithMediaType;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Writes the engine's already-encoded frames through an {@link SseEmitter} as they are: as {@code text/plain}
- * items, which Spring MVC writes with its {@code String} converter, byte for byte, and flushes. (Sending them as
- * {@code send(Object)} would wrap them in another {@code data:} field.) Frames sent before Spring MVC has started
- * the response are buffered by the emitter and written when it starts.
+ * Writes the engine's already-encoded frames through an {@link SseEmitter} as they are: each write is one item,
+ * the {@link Frames} themselves, which {@link FramesHttpMessageConverter} writes byte for byte (the bytes every
+ * subscriber shares), followed by the emitter's one flush. (Sending them as {@code send(Object)} would wrap them in
+ * another {@code data:} field.) Frames sent before Spring MVC has started the response are buffered by the emitter
+ * and written when it starts.
  *
  * <p>Thread-safety: the engine never writes concurrently to one sink; {@link #close} may run during a write (a
  * stuck client). The emitter's completion takes the lock a blocked write holds, so a close during a write is
@@ -23,8 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * bounds how long that is.
  */
 final class EmitterEventSink implements EventSink {
-
-    private static final MediaType TEXT_UTF8 = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
 
     private final SseEmitter emitter;
     private final Runnable closedByEngine;
@@ -42,10 +40,10 @@ final class EmitterEventSink implements EventSink {
     }
 
     @Override
-    public void write(String frames) throws IOException {
+    public void write(Frames frames) throws IOException {
         writing = true;
         try {
-            emitter.send(Set.of(new DataWithMediaType(frames, TEXT_UTF8)));
+            emitter.send(Set.of(new DataWithMediaType(frames, StreamEmitter.EVENT_STREAM_UTF8)));
         } catch (IllegalStateException completedOrFailed) {
             // The emitter was completed (client gone, request timed out or ended): for the engine that is a failed write.
             throw new IOException("the stream's response is no longer open", completedOrFailed);

@@ -10,7 +10,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
+import io.statusstream.core.Frames;
+import org.springframework.http.converter.HttpMessageConverters;
 import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.util.ArrayList;
@@ -32,6 +35,17 @@ public final class StatusStreamWebMvcAutoConfiguration {
 
     /** Not to be created by applications: Spring Boot applies it as an auto-configuration. */
     StatusStreamWebMvcAutoConfiguration() {
+    }
+
+    /** The stream's write path: {@link Frames} written as they are (see {@link FramesHttpMessageConverter}). */
+    @Bean
+    WebMvcConfigurer statusStreamFramesConverter() {
+        return new WebMvcConfigurer() {
+            @Override
+            public void configureMessageConverters(HttpMessageConverters.ServerBuilder builder) {
+                builder.addCustomConverter(new FramesHttpMessageConverter());
+            }
+        };
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.statusstream.spring;
 
+import io.statusstream.core.Frames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.statusstream.core.CloseReason;
@@ -129,7 +130,8 @@ class StatusStreamAutoConfigurationTests {
     private static EventSink recording(List<String> frames) {
         return new EventSink() {
             @Override
-            public void write(String text) {
+            public void write(Frames written) {
+                String text = written.toString();
                 frames.add(text);
             }
 
@@ -358,7 +360,8 @@ class StatusStreamAutoConfigurationTests {
             org.assertj.core.api.Assertions.assertThatIllegalStateException()
                     .isThrownBy(() -> bots.subscribe(List.of(1L), null, new EventSink() {
                         @Override
-                        public void write(String frames) {
+                        public void write(Frames written) {
+                            String frames = written.toString();
                         }
 
                         @Override

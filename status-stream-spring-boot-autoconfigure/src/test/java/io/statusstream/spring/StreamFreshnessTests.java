@@ -1,5 +1,6 @@
 package io.statusstream.spring;
 
+import io.statusstream.core.Frames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -221,7 +222,8 @@ class StreamFreshnessTests {
     private static final class FrameSink implements EventSink {
 
         @Override
-        public void write(String frames) {
+        public void write(Frames written) {
+            String frames = written.toString();
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.statusstream.test;
 
+import io.statusstream.core.Frames;
 import io.statusstream.core.CloseReason;
 import io.statusstream.core.EventSink;
 import io.statusstream.core.StatusStream;
@@ -44,7 +45,8 @@ public final class RecordingEventSink implements EventSink {
     }
 
     @Override
-    public void write(String frames) {
+    public void write(Frames written) {
+        String frames = written.toString();
         recorder.feed(frames);
     }
 
