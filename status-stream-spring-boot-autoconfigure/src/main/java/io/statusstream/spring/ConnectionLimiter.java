@@ -37,7 +37,8 @@ final class ConnectionLimiter {
         NONE, GLOBAL_LIMIT, PRINCIPAL_LIMIT
     }
 
-    private final int maxConnections;
+    /** Only ever lowered, to fit the web server's own connection limit ({@link ServerConnectionLimit}). */
+    private volatile int maxConnections;
     private final int maxPerPrincipal;
     private final AtomicInteger open = new AtomicInteger();
     private final Set<Permit> held = ConcurrentHashMap.newKeySet();
@@ -110,6 +111,22 @@ final class ConnectionLimiter {
     }
 
     /** Open streams of the application. */
+    /** The most open streams of the whole application: {@code status-stream.max-connections}, or lower. */
+    int maxConnections() {
+        return maxConnections;
+    }
+
+    /**
+     * Lowers the global limit; streams already open above it stay open, new ones wait until fewer are.
+     *
+     * @param max the new limit, taken only if it is lower than the current one and positive
+     */
+    void lowerTo(int max) {
+        if (max > 0 && max < maxConnections) {
+            maxConnections = max;
+        }
+    }
+
     int openConnections() {
         return open.get();
     }

@@ -62,6 +62,12 @@ public final class StatusStreamAutoConfiguration {
         return new ConnectionLimiter(properties.maxConnections(), properties.maxConnectionsPerPrincipal());
     }
 
+    @Bean
+    @ConditionalOnClass(name = "org.springframework.boot.web.server.context.WebServerInitializedEvent")
+    ServerConnectionLimit statusStreamServerConnectionLimit(ConnectionLimiter limiter) {
+        return new ServerConnectionLimit(limiter);
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(JsonMapper.class)
     static class JacksonSerializerConfiguration {
