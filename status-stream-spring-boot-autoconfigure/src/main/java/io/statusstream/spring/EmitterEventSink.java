@@ -43,7 +43,7 @@ final class EmitterEventSink implements EventSink {
     public void write(Frames frames) throws IOException {
         writing = true;
         try {
-            emitter.send(Set.of(new DataWithMediaType(frames, StreamEmitter.EVENT_STREAM_UTF8)));
+            emitter.send(Set.of(new DataWithMediaType(frames, StreamAdmission.EVENT_STREAM_UTF8)));
         } catch (IllegalStateException completedOrFailed) {
             // The emitter was completed (client gone, request timed out or ended): for the engine that is a failed write.
             throw new IOException("the stream's response is no longer open", completedOrFailed);

@@ -18,9 +18,6 @@ import java.util.List;
  */
 final class StatusStreamHandlerMapping extends RequestMappingInfoHandlerMapping {
 
-    /** Before the application's {@code @RequestMapping}s (order 0), after nothing in particular. */
-    static final int ORDER = -10;
-
     private final List<StreamEndpoint<?, ?>> endpoints;
     private final List<String> paths;
     private final CorsConfiguration cors;
@@ -38,7 +35,7 @@ final class StatusStreamHandlerMapping extends RequestMappingInfoHandlerMapping 
         this.paths = List.copyOf(paths);
         this.cors = cors;
         this.limiter = limiter;
-        setOrder(ORDER);
+        setOrder(StreamRoute.MAPPING_ORDER);
     }
 
     @Override
@@ -46,8 +43,8 @@ final class StatusStreamHandlerMapping extends RequestMappingInfoHandlerMapping 
         RequestMappingInfo.BuilderConfiguration options = new RequestMappingInfo.BuilderConfiguration();
         options.setPatternParser(getPatternParser());
         for (int i = 0; i < endpoints.size(); i++) {
-            register(endpoints.get(i), paths.get(i) + "/{key}/status-stream", StreamEndpoint.SINGLE_KEY, options);
-            register(endpoints.get(i), paths.get(i) + "/status-stream", StreamEndpoint.MULTI_KEY, options);
+            register(endpoints.get(i), paths.get(i) + StreamRoute.SINGLE_KEY_SUFFIX, StreamEndpoint.SINGLE_KEY, options);
+            register(endpoints.get(i), paths.get(i) + StreamRoute.MULTI_KEY_SUFFIX, StreamEndpoint.MULTI_KEY, options);
         }
     }
 

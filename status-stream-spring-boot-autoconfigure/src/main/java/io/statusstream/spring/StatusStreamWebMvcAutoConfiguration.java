@@ -73,17 +73,10 @@ public final class StatusStreamWebMvcAutoConfiguration {
         List<StreamEndpoint<?, ?>> endpoints = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         for (StreamRoute route : StreamRoute.of(definitions.orderedStream().toList(), properties)) {
-            endpoints.add(endpoint(route.definition(), route, streams, limiter, meters, openStreams));
+            endpoints.add(new StreamEndpoint<>(route.admission(streams, limiter, meters, openStreams), route));
             paths.add(route.path());
         }
         return new StatusStreamHandlerMapping(endpoints, paths, StreamRoute.corsConfiguration(properties.cors()),
                 limiter);
-    }
-
-    private static <K, S> StreamEndpoint<K, S> endpoint(StreamDefinition<K, S> definition, StreamRoute route,
-                                                        StatusStreams streams, ConnectionLimiter limiter,
-                                                        StatusStreamMetrics metrics, OpenStreams openStreams) {
-        return new StreamEndpoint<>(definition, streams.get(definition), limiter, metrics, route.maxKeys(),
-                route.readyTimeout(), route.retryDelay(), route.retryJitter(), openStreams);
     }
 }

@@ -24,6 +24,12 @@ import java.util.Objects;
 record StreamRoute(StreamDefinition<?, ?> definition, String path, int maxKeys, Duration readyTimeout,
                    Duration retryDelay, Duration retryJitter) {
 
+    /**
+     * The order of each stack's handler mapping of the streams: before the application's router functions (-1) and
+     * {@code @RequestMapping}s (0), so that a broad pattern of theirs cannot shadow a stream.
+     */
+    static final int MAPPING_ORDER = -10;
+
     static final String SINGLE_KEY_SUFFIX = "/{key}/status-stream";
     static final String MULTI_KEY_SUFFIX = "/status-stream";
 
@@ -53,6 +59,12 @@ record StreamRoute(StreamDefinition<?, ?> definition, String path, int maxKeys, 
         return routes;
     }
 
+    /** The admission of this route's requests, served by the given engines. */
+    StreamAdmission<?, ?> admission(StatusStreams streams, ConnectionLimiter limiter, StatusStreamMetrics metrics,
+                                    OpenStreams openStreams) {
+        return new StreamAdmission<>(this, streams.get(definition), limiter, metrics, openStreams);
+    }
+
     /**
      * The CORS configuration of every stream endpoint, or {@code null} when CORS is off: {@code GET} only, the
      * headers a reconnecting client sends, credentials as configured.
@@ -65,7 +77,7 @@ record StreamRoute(StreamDefinition<?, ?> definition, String path, int maxKeys, 
         configuration.setAllowedOrigins(cors.allowedOrigins());
         configuration.setAllowedOriginPatterns(cors.allowedOriginPatterns());
         configuration.setAllowedMethods(List.of("GET"));
-        configuration.setAllowedHeaders(List.of(StreamEndpoint.LAST_EVENT_ID_HEADER, "Cache-Control"));
+        configuration.setAllowedHeaders(List.of(StreamAdmission.LAST_EVENT_ID_HEADER, "Cache-Control"));
         configuration.setAllowCredentials(cors.allowCredentials());
         configuration.setMaxAge(cors.maxAge());
         return configuration;

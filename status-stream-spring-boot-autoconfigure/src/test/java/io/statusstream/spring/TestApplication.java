@@ -8,13 +8,16 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.web.server.WebFilter;
+import reactor.core.publisher.Mono;
 
 import java.security.Principal;
 
 /**
  * A host application as a user would write it: two streams over in-memory sources, one public and one behind an
  * access policy. Time is driven by the test through one {@link ManualStreamScheduler}. The principal comes from an
- * {@code X-User} header, standing in for a real login.
+ * {@code X-User} header, standing in for a real login. It runs as a servlet application, or as a reactive one with
+ * {@code spring.main.web-application-type=reactive}.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -66,6 +69,16 @@ class TestApplication {
     @Bean
     Filter principalFromHeader() {
         return principalFromHeaderFilter();
+    }
+
+    /** {@link #principalFromHeader()} for a reactive application. */
+    @Bean
+    WebFilter reactivePrincipalFromHeader() {
+        return (exchange, chain) -> {
+            String user = exchange.getRequest().getHeaders().getFirst("X-User");
+            return chain.filter(user == null ? exchange
+                    : exchange.mutate().principal(Mono.just((Principal) () -> user)).build());
+        };
     }
 
     /** Stands in for a real login: the principal named by the {@code X-User} header, none without it. */

@@ -15,13 +15,15 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import java.time.Duration;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,15 +34,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The starter over real HTTP: Tomcat on a random port, a real SSE client. Time moves only when a test advances the
- * {@link ManualStreamScheduler}; each test watches its own keys, so tests sharing the context do not interfere.
+ * The HTTP contract of the stream endpoints, the same on every web stack: each stack's subclass starts the test
+ * application on its server (a random port) with the properties below, and this suite talks to it with a real SSE
+ * client and raw sockets. Time moves only when a test advances the {@link ManualStreamScheduler}; each test watches its
+ * own keys, so tests sharing the context do not interfere.
  */
 @ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = {"status-stream.max-keys-per-stream=5", "spring.mvc.async.request-timeout=100ms",
-                "status-stream.cors.allowed-origins=https://app.example.com",
-                "status-stream.cors.allow-credentials=true"})
-class StatusStreamHttpTests {
+abstract class StreamHttpContract {
+
+    static final String MAX_KEYS = "status-stream.max-keys-per-stream=5";
+    static final String CORS_ORIGIN = "status-stream.cors.allowed-origins=https://app.example.com";
+    static final String CORS_CREDENTIALS = "status-stream.cors.allow-credentials=true";
+
 
     @LocalServerPort
     int port;
@@ -55,6 +60,8 @@ class StatusStreamHttpTests {
     @Autowired
     @Qualifier("statusStreamHealthIndicator")
     HealthIndicator health;
+    @Autowired
+    ConnectionLimiter limiter;
 
     StatusStreamClient client;
 
@@ -108,22 +115,6 @@ class StatusStreamHttpTests {
             assertThat(script.status()).isEqualTo(200);
             assertThat(script.header("Content-Type")).contains("javascript");
             assertThat(script.body()).contains("export function openStatusStream");
-        }
-    }
-
-    @Test
-    void theAsyncRequestTimeoutDoesNotCutAStream() throws InterruptedException {
-        source.put(15L, new Bot("q", "v1"));
-        try (TestStream stream = connect("/api/v1/bots/15/status-stream")) {
-            stream.next();
-            stream.nextPing(); // the greeting
-            // Far beyond spring.mvc.async.request-timeout (100ms here), and beyond Tomcat's once-a-second timeout check.
-            assertThat(stream.poll(Duration.ofMillis(2500))).as("nothing").isNull();
-            assertThat(stream.ended()).as("not even the end of the stream").isFalse();
-            source.put(15L, new Bot("q", "v2"));
-            streams.<Long, Bot>get("bots").touch(15L);
-            scheduler.runDue();
-            assertThat(stream.next().data()).contains("v2");
         }
     }
 
@@ -377,15 +368,77 @@ class StatusStreamHttpTests {
         }
     }
 
-    private int subscribers(String stream) {
+    @Test
+    void headGetsTheStreamsHeadersAndLeavesNoSubscriptionOrPermitBehind() throws IOException {
+        source.put(21L, new Bot("head", "running"));
+        int before = subscribers("orders");
+        for (int i = 0; i < 40; i++) {
+            String response = exchange("HEAD /status-streams/orders/21/status-stream HTTP/1.1\r\nHost: localhost\r\n"
+                    + "X-User: alice\r\nConnection: close\r\n\r\n");
+            assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("Content-Type: text/event-stream")
+                    .doesNotContain("data:");
+        }
+        assertThat(subscribers("orders")).isEqualTo(before);
+        Drive.until(() -> limiter.openConnections() == 0,
+                () -> scheduler.advance(StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL));
+    }
+
+    @Test
+    void headIsCheckedLikeGet() throws IOException {
+        assertThat(exchange("HEAD /status-streams/orders/1/status-stream HTTP/1.1\r\nHost: localhost\r\n"
+                + "Connection: close\r\n\r\n")).startsWith("HTTP/1.1 401");
+        assertThat(exchange("HEAD /status-streams/orders/66/status-stream HTTP/1.1\r\nHost: localhost\r\n"
+                + "X-User: alice\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 403");
+        assertThat(exchange("HEAD /status-streams/orders/x/status-stream HTTP/1.1\r\nHost: localhost\r\n"
+                + "X-User: alice\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 400");
+    }
+
+    @Test
+    void aClientThatLeavesBeforeItsFirstStateIsReleasedAndNobodyElseLosesAnEvent() throws IOException {
+        source.put(22L, new Bot("early", "v1"));
+        try (TestStream healthy = connect("/api/v1/bots/22/status-stream")) {
+            healthy.next();
+            // A request that waits for a key nobody has loaded yet (the poller has not run), then a reset.
+            for (int i = 0; i < 10; i++) {
+                Socket early = new Socket("localhost", port);
+                early.getOutputStream().write(("GET /api/v1/bots/status-stream?ids=22,23" + i + " HTTP/1.1\r\n"
+                        + "Host: localhost\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                early.setSoLinger(true, 0);
+                early.close();
+            }
+            source.put(22L, new Bot("early", "v2"));
+            streams.<Long, Bot>get("bots").touch(22L);
+            scheduler.runDue();
+            assertThat(healthy.next().data()).contains("v2");
+        }
+        Drive.until(() -> limiter.openConnections() == 0 && subscribers("bots") == 0,
+                () -> scheduler.advance(StatusStreamBuilder.DEFAULT_HEARTBEAT_INTERVAL));
+    }
+
+    /** Sends a raw request and reads the response to its end (the server closes: {@code Connection: close}). */
+    String exchange(String request) throws IOException {
+        try (Socket socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            byte[] buffer = new byte[4096];
+            for (int read; (read = in.read(buffer)) >= 0; ) {
+                response.write(buffer, 0, read);
+            }
+            return response.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    int subscribers(String stream) {
         return streams.get(stream).stats().subscribers();
     }
 
-    private TestStream connect(String path) {
+    TestStream connect(String path) {
         return client.open(path);
     }
 
-    private TestStream connect(String path, Map<String, String> headers) {
+    TestStream connect(String path, Map<String, String> headers) {
         return client.open(path, headers);
     }
 }
