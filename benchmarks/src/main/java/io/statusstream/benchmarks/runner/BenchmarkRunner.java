@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs the whole benchmark and writes {@code docs/benchmarks.md} and {@code docs/benchmarks.svg}.
+ * Runs the whole benchmark and writes {@code docs/benchmarks.md} and its charts ({@link Charts}, PNG).
  *
  * <p>Argument {@code short} (N up to 1,000, about 5 minutes) or {@code full} (N up to 10,000). Needs PostgreSQL on
  * 127.0.0.1:5432 (user {@code postgres}, trust); creates and drops the database {@value BenchDatabase#DATABASE}.
@@ -32,7 +32,8 @@ public final class BenchmarkRunner {
     }
 
     /**
-     * {@code -Dbenchmark.only=<text>} runs only the scenarios whose name contains the text, skips JMH and writes the
+     * {@code -Dbenchmark.only=<text>} runs only the scenarios whose {@linkplain Scenario#title() title} contains
+     * the text, skips JMH and writes the
      * report to {@code benchmarks/target} instead of {@code docs}: for trying one scenario out.
      */
     public static void main(String[] args) throws Exception {
@@ -46,10 +47,10 @@ public final class BenchmarkRunner {
         try (BenchDatabase database = BenchDatabase.create()) {
             ScenarioRun runner = new ScenarioRun(database, INTERVAL, window, logs);
             for (Scenario scenario : plan(full)) {
-                if (!scenario.name().contains(only)) {
+                if (!scenario.title().contains(only)) {
                     continue;
                 }
-                System.out.printf("running %s, N=%d, K=%d, M=%d/s ...%n", scenario.name(), scenario.connections(),
+                System.out.printf("running %s, N=%d, K=%d, M=%d/s ...%n", scenario.title(), scenario.connections(),
                         scenario.keys(), scenario.rowsPerSecond());
                 try {
                     RunResult result = runner.run(scenario);
@@ -75,13 +76,13 @@ public final class BenchmarkRunner {
         List<MicroBenchmarks.Score> micro = only.isEmpty() ? MicroBenchmarks.run(full) : List.of();
         Duration took = Duration.between(started, Instant.now());
         String command = "./mvnw -B -Pbenchmarks -pl benchmarks exec:exec" + (full ? " -Dbenchmark.scale=full" : "");
-        Report report = new Report(results, restarts, micro, INTERVAL, window, command, took);
+        Path docs = Files.createDirectories(only.isEmpty() ? Path.of("docs") : Path.of("benchmarks", "target"));
+        List<String> charts = new Charts(new Report.Rows(results)).write(docs);
+        Report report = new Report(results, restarts, micro, INTERVAL, window, command, took, charts);
         String markdown = report.markdown();
         System.out.println(markdown);
-        Path docs = Files.createDirectories(only.isEmpty() ? Path.of("docs") : Path.of("benchmarks", "target"));
         Files.writeString(docs.resolve("benchmarks.md"), markdown);
-        Files.writeString(docs.resolve("benchmarks.svg"), new SvgChart(results).render());
-        System.out.println("written " + docs.resolve("benchmarks.md") + " and " + docs.resolve("benchmarks.svg"));
+        System.out.println("written " + docs.resolve("benchmarks.md") + " and " + String.join(", ", charts));
     }
 
     static List<Scenario> plan(boolean full) {
@@ -100,10 +101,26 @@ public final class BenchmarkRunner {
             plan.add(new Scenario(Report.PUSH_CLUSTER, Design.LIBRARY, n, KEYS, KEYS, true, CLUSTER_INSTANCES));
         }
         plan.add(new Scenario(Report.FAN_OUT, Design.LIBRARY, largest, 1, 1, true));
+        plan.addAll(byStack(largest));
         if (full) {
             plan.add(new Scenario(Report.LIVE_QUERY, Design.LIBRARY, largest, largest, largest, false));
             plan.add(new Scenario(Report.LIVE_QUERY, Design.BASELINE, largest, largest, largest, false));
         }
+        return plan;
+    }
+
+    /**
+     * The web stacks side by side at N: idle library streams and idle SSE without the library on each stack
+     * (heap-only), and on WebFlux the push and fan-out runs that the main matrix makes on Tomcat.
+     */
+    static List<Scenario> byStack(int n) {
+        List<Scenario> plan = new ArrayList<>();
+        for (Stack stack : Stack.values()) {
+            plan.add(new Scenario(Report.BY_STACK, Design.LIBRARY, n, KEYS, 0, false).on(stack));
+            plan.add(new Scenario(Report.BY_STACK, Design.IDLE, n, KEYS, 0, false).on(stack));
+        }
+        plan.add(new Scenario(Report.PUSH, Design.LIBRARY, n, KEYS, KEYS, true).on(Stack.NETTY));
+        plan.add(new Scenario(Report.FAN_OUT, Design.LIBRARY, n, 1, 1, true).on(Stack.NETTY));
         return plan;
     }
 }

@@ -29,9 +29,20 @@ final class ProcessCpu {
 
     /** Live threads of the process. */
     static int threads(long pid) throws IOException {
+        return (int) statusField(pid, "Threads:");
+    }
+
+    /** The process's resident set size ({@code VmRSS}), in bytes. */
+    static long rssBytes(long pid) throws IOException {
+        long kilobytes = statusField(pid, "VmRSS:");
+        return kilobytes < 0 ? -1 : kilobytes * 1024;
+    }
+
+    /** A numeric field of {@code /proc/<pid>/status} ({@code VmRSS:  1234 kB} reads 1234), or -1. */
+    private static long statusField(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("Threads:")) {
-                return Integer.parseInt(line.substring("Threads:".length()).trim());
+            if (line.startsWith(field)) {
+                return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
             }
         }
         return -1;

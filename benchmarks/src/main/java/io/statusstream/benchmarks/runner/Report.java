@@ -25,6 +25,8 @@ final class Report {
     static final String LIVE_QUERY = "live query: own row each, all rows 1/s";
     static final String POLL_CLUSTER = POLL + ", " + BenchmarkRunner.CLUSTER_INSTANCES + " instances (cluster)";
     static final String PUSH_CLUSTER = PUSH + ", " + BenchmarkRunner.CLUSTER_INSTANCES + " instances (cluster)";
+    /** Heap-only runs per web stack: library streams, and idle SSE without the library. */
+    static final String BY_STACK = "idle streams by stack";
     private static final int BATCH = 500;
     private static final double CORES = Runtime.getRuntime().availableProcessors();
 
@@ -35,14 +37,19 @@ final class Report {
     private final String command;
     private final Duration took;
     private final List<RestartDrainRun.Result> restarts;
+    private final Rows rows;
+    private final List<String> charts;
 
     Report(List<RunResult> results, List<MicroBenchmarks.Score> micro, Duration interval, Duration window,
            String command, Duration took) {
-        this(results, List.of(), micro, interval, window, command, took);
+        this(results, List.of(), micro, interval, window, command, took, List.of());
     }
 
+    /** @param charts the chart files written beside the report ({@link Charts}), linked from it */
     Report(List<RunResult> results, List<RestartDrainRun.Result> restarts, List<MicroBenchmarks.Score> micro,
-           Duration interval, Duration window, String command, Duration took) {
+           Duration interval, Duration window, String command, Duration took, List<String> charts) {
+        this.rows = new Rows(results);
+        this.charts = charts;
         this.restarts = restarts;
         this.results = results;
         this.micro = micro;
@@ -87,13 +94,17 @@ final class Report {
         runs(md);
         cluster(md);
         heap(md);
+        byStack(md);
         ratios(md);
         targets(md);
         for (RestartDrainRun.Result restart : restarts) {
             md.append(restart.markdown(interval));
         }
         micro(md);
-        md.append("\n![DB statements/s and p99 latency against N](benchmarks.svg)\n");
+        md.append('\n');
+        for (String chart : charts) {
+            md.append("![").append(chart).append("](").append(chart).append(")\n");
+        }
         md.append(notes());
         return md.toString();
     }
@@ -108,14 +119,15 @@ final class Report {
     }
 
     private void runs(StringBuilder md) {
-        md.append("## Runs\n\n| scenario | design | N | K | M/s | streams open | DB stmts/s | stmts/interval (target)"
+        md.append("## Runs\n\n| scenario | design | stack | N | K | M/s | streams open | DB stmts/s | stmts/interval (target)"
                 + " | p50 ms | p99 ms | max ms | events/s | lost | heap/stream | server CPU (cores) | client CPU | server threads | load avg |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult r : results) {
             Scenario s = r.scenario();
             boolean changes = s.measuresChanges();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %,d | %,d | %s | %s | %s | %s | %s | %s | %s"
-                            + " | %s | %s | %s | %d | %.1f |%n", s.name(), design(s.design()), s.connections(), s.keys(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %,d | %,d | %,d | %s | %s | %s | %s | %s | %s"
+                            + " | %s | %s | %s | %s | %d | %.1f |%n", s.name(), design(s.design()), s.stack().label,
+                    s.connections(), s.keys(),
                     s.rowsPerSecond(), r.opened(),
                     changes ? fmt(r.statementsPerSecond()) : "–",
                     changes ? fmt(r.statementsPerSecond() * interval.toMillis() / 1000.0) + " (" + target(s) + ")" : "–",
@@ -199,6 +211,67 @@ final class Report {
         }
     }
 
+    /**
+     * Per web stack, side by side: an idle stream's heap and RSS with and without the library (heap-only runs), and
+     * the fan-out and push runs of the largest N on that stack.
+     */
+    private void byStack(StringBuilder md) {
+        if (rows.largest(BY_STACK) == 0) {
+            return;
+        }
+        md.append("\n## By web stack\n\nThe same library stream on each web stack the starters support. Heap and RSS"
+                + " per stream are differences over N idle streams (heap after full GC; RSS of the whole process after"
+                + " those GCs). \"Idle SSE, no library\" is a hand-written endpoint on that stack: `SseEmitter` on"
+                + " Spring MVC, a `Flux` of `ServerSentEvent`s with a `Flux.interval` heartbeat per stream on WebFlux."
+                + " Tuned Tomcat is the starter README's many-streams recipe. Fan-out: one change to N subscribers of"
+                + " one key (push), time from the write until each has it. Push: K = 100 keys, 100 writes/s.\n\n"
+                + "| stack | N | idle SSE, no library: heap / RSS per stream | library: heap / RSS per stream"
+                + " | library's own share (heap) | server threads (library) | fan-out to N: p99 / max ms, lost"
+                + " | push p50 / p99 / max ms, lost |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Stack stack : Stack.values()) {
+            Optional<RunResult> idle = rows.one(BY_STACK, Design.IDLE, stack);
+            Optional<RunResult> library = rows.one(BY_STACK, Design.LIBRARY, stack);
+            if (idle.isEmpty() && library.isEmpty()) {
+                continue;
+            }
+            Optional<RunResult> fanOut = rows.one(FAN_OUT, Design.LIBRARY, stack);
+            Optional<RunResult> push = rows.one(PUSH, Design.LIBRARY, stack);
+            int n = library.or(() -> idle).get().scenario().connections();
+            md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s | %s |%n", stack.label, n,
+                    idle.map(Report::heapAndRss).orElse("–"), library.map(Report::heapAndRss).orElse("–"),
+                    library.flatMap(l -> idle.map(i -> bytes(l.heapPerStream() - i.heapPerStream()))).orElse("–"),
+                    library.map(r -> Integer.toString(r.threads())).orElse("–"),
+                    fanOut.map(r -> ms(r.p99Millis()) + " / " + ms(r.maxMillis()) + ", " + r.lost() + " (N = "
+                            + n(r.scenario()) + ")").orElse("–"),
+                    push.map(r -> ms(r.p50Millis()) + " / " + ms(r.p99Millis()) + " / " + ms(r.maxMillis()) + ", "
+                            + r.lost() + " (N = " + n(r.scenario()) + ")").orElse("–")));
+        }
+    }
+
+    private static String heapAndRss(RunResult r) {
+        return bytes(r.heapPerStream()) + " / " + bytes(r.rssPerStream());
+    }
+
+    /** The web stacks' targets (issue 17), for the stacks and sizes that ran. */
+    private void stackTargets(StringBuilder md) {
+        rows.one(BY_STACK, Design.LIBRARY, Stack.NETTY).ifPresent(r -> row(md,
+                "WebFlux on Netty: heap per idle stream ≤ 8 KiB at N = " + n(r.scenario()),
+                bytes(r.heapPerStream()), r.heapPerStream() <= 8 * 1024));
+        rows.one(BY_STACK, Design.LIBRARY, Stack.TOMCAT_TUNED).ifPresent(r -> row(md,
+                "MVC on tuned Tomcat: heap per idle stream ≤ 40 KiB at N = " + n(r.scenario()),
+                bytes(r.heapPerStream()), r.heapPerStream() <= 40 * 1024));
+        for (Stack stack : Stack.values()) {
+            double limit = stack == Stack.NETTY ? 100 : 200;
+            rows.one(FAN_OUT, Design.LIBRARY, stack).ifPresent(r -> row(md, stack.label + ": one change to "
+                            + n(r.scenario()) + " subscribers all delivered within " + (int) limit + " ms",
+                    ms(r.maxMillis()) + " ms, lost " + r.lost(),
+                    r.maxMillis() >= 0 && r.maxMillis() <= limit && r.lost() == 0));
+            rows.find(PUSH, Design.LIBRARY, stack).stream().filter(r -> r.scenario().connections() >= 10_000)
+                    .forEach(r -> row(md, stack.label + ": push p99 ≤ 30 ms at N = " + n(r.scenario()),
+                            ms(r.p99Millis()) + " ms", r.p99Millis() >= 0 && r.p99Millis() <= 30));
+        }
+    }
+
     private void ratios(StringBuilder md) {
         md.append("\n## Library / baseline (poll mode, same N, K, M)\n\n"
                 + "| N | DB stmts/s | p99 latency | server CPU | heap/stream | threads |\n|---:|---:|---:|---:|---:|---:|\n");
@@ -265,11 +338,13 @@ final class Report {
         for (RunResult r : results) {
             if (r.scenario().design() != Design.IDLE && r.scenario().design() == Design.LIBRARY) {
                 if (r.lost() != 0 || r.opened() != r.scenario().connections()) {
-                    row(md, "0 lost, all streams open: " + r.scenario().name() + " N = " + n(r.scenario()),
+                    row(md, "0 lost, all streams open: " + r.scenario().name() + " (" + r.scenario().stack().label
+                                    + ") N = " + n(r.scenario()),
                             "lost " + r.lost() + ", open " + r.opened(), false);
                 }
             }
         }
+        stackTargets(md);
         long libraryRuns = results.stream().filter(r -> r.scenario().design() == Design.LIBRARY).count();
         boolean allDelivered = results.stream().filter(r -> r.scenario().design() == Design.LIBRARY)
                 .allMatch(r -> r.lost() == 0 && r.opened() == r.scenario().connections());
@@ -286,14 +361,9 @@ final class Report {
         }
     }
 
+    /** The runs of the main matrix (on Tomcat). */
     private List<RunResult> find(String name, Design design) {
-        List<RunResult> found = new ArrayList<>();
-        for (RunResult r : results) {
-            if (r.scenario().name().equals(name) && r.scenario().design() == design) {
-                found.add(r);
-            }
-        }
-        return found;
+        return rows.find(name, design, Stack.TOMCAT);
     }
 
     private Optional<RunResult> one(String name, Design design, int connections) {
@@ -334,5 +404,38 @@ final class Report {
 
     private static String bytes(double value) {
         return String.format(Locale.ROOT, "%,.0f B", value);
+    }
+
+    /** The results, looked up by scenario name, design and stack. Immutable. */
+    static final class Rows {
+
+        private final List<RunResult> results;
+
+        Rows(List<RunResult> results) {
+            this.results = List.copyOf(results);
+        }
+
+        List<RunResult> find(String name, Design design, Stack stack) {
+            List<RunResult> found = new ArrayList<>();
+            for (RunResult r : results) {
+                Scenario s = r.scenario();
+                if (s.name().equals(name) && s.design() == design && s.stack() == stack) {
+                    found.add(r);
+                }
+            }
+            return found;
+        }
+
+        /** The largest N of a stack's runs of that name and design, if any. */
+        Optional<RunResult> one(String name, Design design, Stack stack) {
+            return find(name, design, stack).stream().max(java.util.Comparator.comparingInt(
+                    r -> r.scenario().connections()));
+        }
+
+        /** The largest N among the runs of that name, on any stack; 0 if none. */
+        int largest(String name) {
+            return results.stream().filter(r -> r.scenario().name().equals(name))
+                    .mapToInt(r -> r.scenario().connections()).max().orElse(0);
+        }
     }
 }

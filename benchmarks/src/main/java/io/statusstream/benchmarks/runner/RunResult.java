@@ -7,6 +7,7 @@ package io.statusstream.benchmarks.runner;
  * @param statementsPerSecond reads of the state table PostgreSQL counted during the window, per second
  * @param lost                streams that did not end at the final state (the runner's last write)
  * @param heapPerStream       (heap after GC with N streams open − heap after GC before) / N
+ * @param rssPerStream        the same difference of the server processes' resident set size, after those GCs
  * @param clientCpuCores      the load client's CPU in the same window: it shares the 2 cores, and its parsing is
  *                            part of the measured latency
  * @param loadAverage         the machine's one-minute load average at the end of the window
@@ -19,6 +20,6 @@ package io.statusstream.benchmarks.runner;
  */
 record RunResult(Scenario scenario, double windowSeconds, double statementsPerSecond, double p50Millis,
                  double p99Millis, double maxMillis, double eventsPerSecond, int lost, int opened,
-                 double heapPerStream, double libraryClassesPerStream, double cpuCores, double clientCpuCores,
+                 double heapPerStream, double rssPerStream, double libraryClassesPerStream, double cpuCores, double clientCpuCores,
                  int threads, double loadAverage, RedisInfo.Cost redis, int pollers) {
 }

@@ -12,13 +12,25 @@ package io.statusstream.benchmarks.runner;
  * @param push           whether the library is told of writes by {@code LISTEN/NOTIFY}
  * @param instances      server processes; more than one runs them in cluster mode (status-stream-redis: one poller
  *                       elected by a Redis lease, one shared log), the streams spread over them round robin
+ * @param stack          the web stack the servers run on
  */
 record Scenario(String name, Design design, int connections, int keys, int rowsPerSecond, boolean push,
-                int instances) {
+                int instances, Stack stack) {
 
-    /** One server instance, no cluster. */
+    /** One server instance on Tomcat, no cluster. */
     Scenario(String name, Design design, int connections, int keys, int rowsPerSecond, boolean push) {
         this(name, design, connections, keys, rowsPerSecond, push, 1);
+    }
+
+    /** On Tomcat. */
+    Scenario(String name, Design design, int connections, int keys, int rowsPerSecond, boolean push,
+             int instances) {
+        this(name, design, connections, keys, rowsPerSecond, push, instances, Stack.TOMCAT);
+    }
+
+    /** The same run on another web stack. */
+    Scenario on(Stack other) {
+        return new Scenario(name, design, connections, keys, rowsPerSecond, push, instances, other);
     }
 
     /** Who serves the streams. */
@@ -37,6 +49,11 @@ record Scenario(String name, Design design, int connections, int keys, int rowsP
             this.serverMode = serverMode;
             this.path = path;
         }
+    }
+
+    /** The name with the design and the stack: what the runner prints, and what {@code benchmark.only} matches. */
+    String title() {
+        return name + " (" + design.name().toLowerCase(java.util.Locale.ROOT) + ", " + stack.label + ")";
     }
 
     /** Whether the servers run in cluster mode (several instances of the library sharing Redis). */

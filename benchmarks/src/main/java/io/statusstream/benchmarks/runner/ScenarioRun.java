@@ -37,7 +37,7 @@ final class ScenarioRun {
 
     RunResult run(Scenario scenario) throws Exception {
         database.resetTable(scenario.keys(), scenario.push());
-        String id = scenario.name().replaceAll("[^A-Za-z0-9]+", "-") + "-" + scenario.connections();
+        String id = scenario.title().replaceAll("[^A-Za-z0-9]+", "-") + "-" + scenario.connections();
         if (!scenario.cluster()) {
             try (ServerProcess server = ServerProcess.start(scenario, interval, logs.resolve(id + "-server.log"))) {
                 return run(scenario, List.of(server), id, null);
@@ -76,6 +76,7 @@ final class ScenarioRun {
     private RunResult run(Scenario scenario, List<ServerProcess> servers, String id, String clusterPrefix)
             throws Exception {
         long heapBefore = heapAfterGc(servers);
+        long rssBefore = rssBytes(servers);
         long libraryBefore = libraryClassBytes(servers);
         List<String> urls = new ArrayList<>();
         for (ServerProcess server : servers) {
@@ -86,24 +87,27 @@ final class ScenarioRun {
             Map<String, String> ready = client.awaitReady();
             int opened = Integer.parseInt(ready.get("open"));
             double heapPerStream = (double) (heapAfterGc(servers) - heapBefore) / Math.max(1, opened);
+            double rssPerStream = (double) (rssBytes(servers) - rssBefore) / Math.max(1, opened);
             double libraryClassesPerStream = (double) (libraryClassBytes(servers) - libraryBefore)
                     / Math.max(1, opened);
             if (!scenario.measuresChanges()) {
                 client.quit();
                 client.result();
                 return new RunResult(scenario, 0, Double.NaN, -1, -1, -1, 0, 0, opened, heapPerStream,
-                        libraryClassesPerStream, Double.NaN, Double.NaN, threads(servers), ProcessCpu.loadAverage(),
+                        rssPerStream, libraryClassesPerStream, Double.NaN, Double.NaN, threads(servers), ProcessCpu.loadAverage(),
                         null, -1);
             }
             if (clusterPrefix != null) {
                 awaitCluster(servers);
             }
-            return measureChanges(scenario, servers, client, opened, heapPerStream, libraryClassesPerStream);
+            return measureChanges(scenario, servers, client, opened, heapPerStream, rssPerStream,
+                    libraryClassesPerStream);
         }
     }
 
     private RunResult measureChanges(Scenario scenario, List<ServerProcess> servers, ClientProcess client, int opened,
-                                     double heapPerStream, double libraryClassesPerStream) throws Exception {
+                                     double heapPerStream, double rssPerStream, double libraryClassesPerStream)
+            throws Exception {
         try (RowWriter writer = new RowWriter(scenario.keys())) {
             // One interval for the first GC-disturbed polls to settle before the window opens.
             Thread.sleep(interval.toMillis());
@@ -144,7 +148,7 @@ final class ScenarioRun {
             return new RunResult(scenario, seconds, reads / seconds,
                     micros(result.get("p50us")), micros(result.get("p99us")), micros(result.get("maxUs")),
                     Long.parseLong(result.get("events")) / windowSeconds, Integer.parseInt(result.get("notFinal")),
-                    opened, heapPerStream, libraryClassesPerStream, cpu, clientCpu, threads, load, redis, pollers);
+                    opened, heapPerStream, rssPerStream, libraryClassesPerStream, cpu, clientCpu, threads, load, redis, pollers);
         }
     }
 
@@ -175,6 +179,14 @@ final class ScenarioRun {
         long sum = 0;
         for (ServerProcess server : servers) {
             sum += server.stats().heapAfterGc();
+        }
+        return sum;
+    }
+
+    private static long rssBytes(List<ServerProcess> servers) throws IOException {
+        long sum = 0;
+        for (ServerProcess server : servers) {
+            sum += server.rssBytes();
         }
         return sum;
     }

@@ -56,7 +56,7 @@ final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Jvm.java(), "-Xms2g", "-Xmx2g",
                 // Pool liveness checks would add a statement per borrow after 0.5 s idle: not the design's cost.
                 "-Dcom.zaxxer.hikari.aliveBypassWindowMs=600000",
-                "-cp", Jvm.classPath(), BenchmarkServerApplication.class.getName(),
+                "-cp", scenario.stack().classPath(Jvm.classPath()), BenchmarkServerApplication.class.getName(),
                 "--server.port=" + port,
                 "--bench.mode=" + scenario.design().serverMode,
                 "--bench.table=" + BenchDatabase.TABLE,
@@ -66,6 +66,7 @@ final class ServerProcess implements AutoCloseable {
                 "--spring.datasource.url=" + BenchDatabase.URL,
                 "--spring.datasource.hikari.maximum-pool-size="
                         + (scenario.design() == Scenario.Design.LIBRARY ? 4 : 16)));
+        command.addAll(scenario.stack().arguments);
         command.addAll(extraArguments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -82,6 +83,11 @@ final class ServerProcess implements AutoCloseable {
                 .timeout(Duration.ofSeconds(60)).build(), BodyHandlers.ofString()).body();
         String[] fields = body.trim().split(" ");
         return new Stats(Long.parseLong(fields[0].split("=")[1]), Integer.parseInt(fields[1].split("=")[1]));
+    }
+
+    /** The server process's resident set size now, in bytes. */
+    long rssBytes() throws IOException {
+        return ProcessCpu.rssBytes(process.pid());
     }
 
     /** User plus system CPU time of the server process so far, in seconds. */

@@ -1,17 +1,16 @@
 package io.statusstream.benchmarks.server;
 
-import java.io.IOException;
 import io.statusstream.core.StreamStats;
 import io.statusstream.spring.StatusStreams;
 import java.lang.management.ManagementFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * Measurement endpoints, in both modes: an idle SSE stream without the library (the container's share of a stream's
- * memory), and the heap after a full collection plus the thread count.
+ * Measurement endpoints, in both modes and on both web stacks (plain-text answers, which Spring MVC and WebFlux write
+ * alike): readiness, the heap after a full collection plus the thread count, and the library stream's cluster mode.
+ * The idle SSE stream without the library is stack-specific ({@link ServletIdleEndpoint}, {@link ReactiveIdleEndpoint}).
  */
 @RestController
 class BenchmarkEndpoints {
@@ -20,14 +19,6 @@ class BenchmarkEndpoints {
 
     BenchmarkEndpoints(ObjectProvider<StatusStreams> streams) {
         this.streams = streams;
-    }
-
-    /** An open {@code text/event-stream} response that only says it is open: Spring MVC and Tomcat, no library. */
-    @GetMapping("/bench/idle")
-    SseEmitter idle() throws IOException {
-        SseEmitter emitter = new SseEmitter(0L);
-        emitter.send(SseEmitter.event().comment("open"));
-        return emitter;
     }
 
     /** Answers once the server accepts requests. */

@@ -9,6 +9,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -25,6 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 @ConditionalOnProperty(name = "bench.mode", havingValue = "baseline")
+@ConditionalOnWebApplication(type = Type.SERVLET)
 class SeedPollingController {
 
     private final JdbcTemplate jdbc;
