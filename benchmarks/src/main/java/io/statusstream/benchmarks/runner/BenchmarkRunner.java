@@ -18,7 +18,8 @@ import java.util.List;
  * Run from the repository root: {@code ./mvnw -B -Pbenchmarks -pl benchmarks exec:exec [-Dbenchmark.scale=full]}.
  * After the matrix, {@link RestartDrainRun} restarts one of {@value #CLUSTER_INSTANCES} cluster instances under load
  * (N = 1,000, or 10,000 at full scale; {@code -Dbenchmark.restart.connections=<n>} overrides it;
- * {@code -Dbenchmark.restart.drain-period=0} compares with ending every stream at once).
+ * {@code -Dbenchmark.restart.drain-period=0} compares with ending every stream at once). At full scale,
+ * {@link OverloadRun} then opens more streams than Tomcat's default connection limit.
  */
 public final class BenchmarkRunner {
 
@@ -43,7 +44,7 @@ public final class BenchmarkRunner {
         Duration window = Duration.ofSeconds(full ? 20 : 10);
         Instant started = Instant.now();
         List<RunResult> results = new ArrayList<>();
-        List<RestartDrainRun.Result> restarts = new ArrayList<>();
+        List<String> sections = new ArrayList<>();
         try (BenchDatabase database = BenchDatabase.create()) {
             ScenarioRun runner = new ScenarioRun(database, INTERVAL, window, logs);
             for (Scenario scenario : plan(full)) {
@@ -66,10 +67,24 @@ public final class BenchmarkRunner {
                 try {
                     RestartDrainRun.Result restart = new RestartDrainRun(database, INTERVAL, logs,
                             System.getProperty("benchmark.restart.drain-period", "")).run(n);
-                    restarts.add(restart);
+                    sections.add(restart.markdown(INTERVAL));
                     System.out.println("  " + restart.oneLine());
                 } catch (Exception failure) {
                     System.out.println("  FAILED: " + failure + " (logs in " + logs + ")");
+                }
+            }
+            if (OverloadRun.NAME.contains(only) && (full || !only.isEmpty())) {
+                // Tomcat's default backlog, and one that holds a burst of connects while slots free up.
+                for (int acceptCount : List.of(100, 1_000)) {
+                    System.out.printf("running %s, %d clients, accept-count %d ...%n", OverloadRun.NAME,
+                            OverloadRun.CLIENTS, acceptCount);
+                    try {
+                        OverloadRun.Result overload = new OverloadRun(database, INTERVAL, logs).run(acceptCount);
+                        sections.add(overload.markdown());
+                        System.out.println("  " + overload.oneLine());
+                    } catch (Exception failure) {
+                        System.out.println("  FAILED: " + failure + " (logs in " + logs + ")");
+                    }
                 }
             }
         }
@@ -78,7 +93,7 @@ public final class BenchmarkRunner {
         String command = "./mvnw -B -Pbenchmarks -pl benchmarks exec:exec" + (full ? " -Dbenchmark.scale=full" : "");
         Path docs = Files.createDirectories(only.isEmpty() ? Path.of("docs") : Path.of("benchmarks", "target"));
         List<String> charts = new Charts(new Report.Rows(results)).write(docs);
-        Report report = new Report(results, restarts, micro, INTERVAL, window, command, took, charts);
+        Report report = new Report(results, sections, micro, INTERVAL, window, command, took, charts);
         String markdown = report.markdown();
         System.out.println(markdown);
         Files.writeString(docs.resolve("benchmarks.md"), markdown);

@@ -36,7 +36,8 @@ final class Report {
     private final Duration window;
     private final String command;
     private final Duration took;
-    private final List<RestartDrainRun.Result> restarts;
+    /** Sections of the runs outside the matrix (restart-drain, overload), in Markdown. */
+    private final List<String> sections;
     private final Rows rows;
     private final List<String> charts;
 
@@ -46,11 +47,11 @@ final class Report {
     }
 
     /** @param charts the chart files written beside the report ({@link Charts}), linked from it */
-    Report(List<RunResult> results, List<RestartDrainRun.Result> restarts, List<MicroBenchmarks.Score> micro,
+    Report(List<RunResult> results, List<String> sections, List<MicroBenchmarks.Score> micro,
            Duration interval, Duration window, String command, Duration took, List<String> charts) {
         this.rows = new Rows(results);
         this.charts = charts;
-        this.restarts = restarts;
+        this.sections = sections;
         this.results = results;
         this.micro = micro;
         this.interval = interval;
@@ -97,9 +98,7 @@ final class Report {
         byStack(md);
         ratios(md);
         targets(md);
-        for (RestartDrainRun.Result restart : restarts) {
-            md.append(restart.markdown(interval));
-        }
+        sections.forEach(md::append);
         micro(md);
         md.append('\n');
         for (String chart : charts) {

@@ -1,6 +1,7 @@
 package io.statusstream.benchmarks.runner;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ final class ScenarioRun {
     private static final long FINAL_VERSION = 1_000_000_000L;
     /** How long a cluster's instances may take to elect a poller and join its shared log. */
     private static final Duration CLUSTER_JOIN_TIMEOUT = Duration.ofSeconds(60);
+    /** Classes listed in each run's histogram of what N streams added ({@code <run>-histogram.txt} in the logs). */
+    private static final int HISTOGRAM_ROWS = 30;
 
     private final BenchDatabase database;
     private final Duration interval;
@@ -77,7 +80,7 @@ final class ScenarioRun {
             throws Exception {
         long heapBefore = heapAfterGc(servers);
         long rssBefore = rssBytes(servers);
-        long libraryBefore = libraryClassBytes(servers);
+        ClassHistogram histogramBefore = classHistogram(servers);
         List<String> urls = new ArrayList<>();
         for (ServerProcess server : servers) {
             urls.add(server.url(scenario.design().path));
@@ -88,8 +91,11 @@ final class ScenarioRun {
             int opened = Integer.parseInt(ready.get("open"));
             double heapPerStream = (double) (heapAfterGc(servers) - heapBefore) / Math.max(1, opened);
             double rssPerStream = (double) (rssBytes(servers) - rssBefore) / Math.max(1, opened);
-            double libraryClassesPerStream = (double) (libraryClassBytes(servers) - libraryBefore)
+            ClassHistogram histogram = classHistogram(servers);
+            double libraryClassesPerStream = (double) (histogram.libraryBytes() - histogramBefore.libraryBytes())
                     / Math.max(1, opened);
+            Files.writeString(logs.resolve(id + "-histogram.txt"),
+                    histogram.growthSince(histogramBefore, Math.max(1, opened), HISTOGRAM_ROWS));
             if (!scenario.measuresChanges()) {
                 client.quit();
                 client.result();
@@ -191,10 +197,10 @@ final class ScenarioRun {
         return sum;
     }
 
-    private static long libraryClassBytes(List<ServerProcess> servers) throws IOException, InterruptedException {
-        long sum = 0;
+    private static ClassHistogram classHistogram(List<ServerProcess> servers) throws IOException, InterruptedException {
+        ClassHistogram sum = ClassHistogram.empty();
         for (ServerProcess server : servers) {
-            sum += server.libraryClassBytes();
+            sum = sum.plus(server.classHistogram());
         }
         return sum;
     }

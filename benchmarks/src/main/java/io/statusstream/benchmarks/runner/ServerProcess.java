@@ -95,24 +95,13 @@ final class ServerProcess implements AutoCloseable {
         return ProcessCpu.seconds(process.pid());
     }
 
-    /**
-     * Bytes of live objects whose class is the library's own ({@code io.statusstream.*} outside the benchmark), from
-     * {@code jcmd GC.class_histogram} (which runs a full GC). JDK objects the library allocates (sets, deques,
-     * strings) are not in it: the heap difference against idle streams covers those.
-     */
-    long libraryClassBytes() throws IOException, InterruptedException {
+    /** Live objects per class, from {@code jcmd GC.class_histogram} (which runs a full GC). */
+    ClassHistogram classHistogram() throws IOException, InterruptedException {
         Process jcmd = new ProcessBuilder(Jvm.jcmd(), Long.toString(process.pid()), "GC.class_histogram")
                 .redirectErrorStream(true).start();
-        long bytes = 0;
-        for (String line : new String(jcmd.getInputStream().readAllBytes()).split("\n")) {
-            String[] columns = line.trim().split("\\s+");
-            if (columns.length >= 4 && columns[3].startsWith("io.statusstream.")
-                    && !columns[3].startsWith("io.statusstream.benchmarks.")) {
-                bytes += Long.parseLong(columns[2]);
-            }
-        }
+        String output = new String(jcmd.getInputStream().readAllBytes());
         jcmd.waitFor(30, TimeUnit.SECONDS);
-        return bytes;
+        return ClassHistogram.parse(output);
     }
 
     /** Live threads of the server process. */
