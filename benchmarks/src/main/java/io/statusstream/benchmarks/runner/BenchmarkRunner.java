@@ -126,13 +126,19 @@ public final class BenchmarkRunner {
 
     /**
      * The web stacks side by side at N: idle library streams and idle SSE without the library on each stack
-     * (heap-only), and on WebFlux the push and fan-out runs that the main matrix makes on Tomcat.
+     * (heap-only), the tuned-Tomcat recipe's intermediate steps (library streams), and on WebFlux the push and fan-out
+     * runs that the main matrix makes on Tomcat.
      */
     static List<Scenario> byStack(int n) {
         List<Scenario> plan = new ArrayList<>();
-        for (Stack stack : Stack.values()) {
+        for (Stack stack : Stack.compared()) {
             plan.add(new Scenario(Report.BY_STACK, Design.LIBRARY, n, KEYS, 0, false).on(stack));
             plan.add(new Scenario(Report.BY_STACK, Design.IDLE, n, KEYS, 0, false).on(stack));
+        }
+        for (Stack step : Stack.recipeSteps()) {
+            if (!Stack.compared().contains(step)) {
+                plan.add(new Scenario(Report.BY_STACK, Design.LIBRARY, n, KEYS, 0, false).on(step));
+            }
         }
         plan.add(new Scenario(Report.PUSH, Design.LIBRARY, n, KEYS, KEYS, true).on(Stack.NETTY));
         plan.add(new Scenario(Report.FAN_OUT, Design.LIBRARY, n, 1, 1, true).on(Stack.NETTY));

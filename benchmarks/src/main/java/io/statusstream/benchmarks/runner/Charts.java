@@ -14,6 +14,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.labels.ItemLabelAnchor;
 import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
@@ -84,8 +85,8 @@ final class Charts {
         JFreeChart chart = ChartFactory.createXYLineChart("Poll mode: what N clients cost the database, and their p99",
                 "N (open streams)", "per second / milliseconds", data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
-        plot.setDomainAxis(new LogAxis("N (open streams, log)"));
-        plot.setRangeAxis(new LogAxis("DB statements per second, p99 ms (log)"));
+        plot.setDomainAxis(decades("N (open streams, log)"));
+        plot.setRangeAxis(decades("DB statements per second, p99 ms (log)"));
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         renderer.setSeriesPaint(0, LIBRARY);
         renderer.setSeriesPaint(1, BASELINE);
@@ -111,7 +112,7 @@ final class Charts {
 
     private Optional<JFreeChart> fanOutByStack() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
-        for (Stack stack : Stack.values()) {
+        for (Stack stack : Stack.compared()) {
             rows.one(Report.FAN_OUT, Design.LIBRARY, stack).ifPresent(r -> {
                 data.addValue(r.p99Millis(), "p99", stack.label);
                 data.addValue(r.maxMillis(), "last subscriber (max)", stack.label);
@@ -124,7 +125,7 @@ final class Charts {
     private Optional<JFreeChart> pushByStack() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         int n = rows.largest(Report.PUSH);
-        for (Stack stack : Stack.values()) {
+        for (Stack stack : Stack.compared()) {
             rows.find(Report.PUSH, Design.LIBRARY, stack).stream().filter(r -> r.scenario().connections() == n)
                     .findFirst().ifPresent(r -> {
                         data.addValue(r.p50Millis(), "p50", stack.label);
@@ -157,6 +158,16 @@ final class Charts {
                 TextAnchor.BOTTOM_CENTER));
         plot.getRangeAxis().setUpperMargin(0.15);
         return Optional.of(styled(chart));
+    }
+
+    /** A base-10 log axis with a tick per power of ten, labelled 1, 10, 100, 1,000 (not 10^2.0). */
+    private static LogAxis decades(String label) {
+        LogAxis axis = new LogAxis(label);
+        axis.setBase(10);
+        axis.setTickUnit(new NumberTickUnit(1));
+        axis.setNumberFormatOverride(new DecimalFormat("#,##0.##"));
+        axis.setMinorTickMarksVisible(true);
+        return axis;
     }
 
     private static XYSeries series(String name, List<RunResult> runs, ToDoubleFunction<RunResult> metric) {

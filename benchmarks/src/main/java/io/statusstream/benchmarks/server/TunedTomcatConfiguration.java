@@ -1,28 +1,33 @@
 package io.statusstream.benchmarks.server;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The connector half of the starter README's many-streams recipe for Tomcat ({@code bench.tomcat.tuned=true}; the
- * header sizes are plain properties the runner passes): 1 KB application read and write buffers per socket instead
- * of 8 KB, and no pool of socket buffers kept for reuse. An idle stream reads nothing after its request and writes a
- * heartbeat now and then, so neither needs more.
+ * The connector half of the starter README's many-streams recipe for Tomcat (the header sizes are plain properties the
+ * runner passes): {@code bench.tomcat.socket-buffer-size} sets each socket's application read and write buffers (8 KB
+ * unless set), {@code bench.tomcat.buffer-pool=false} turns off the pool of socket buffers kept for reuse. An idle
+ * stream reads nothing after its request and writes a heartbeat now and then, so neither needs more. Without either
+ * property the connector keeps Tomcat's defaults.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "bench.tomcat.tuned", havingValue = "true")
+@ConditionalOnClass(TomcatConnectorCustomizer.class)
 class TunedTomcatConfiguration {
 
-    static final int SOCKET_BUFFER_BYTES = 1024;
-
     @Bean
-    TomcatConnectorCustomizer smallSocketBuffers() {
+    TomcatConnectorCustomizer streamSocketBuffers(@Value("${bench.tomcat.socket-buffer-size:0}") int socketBufferSize,
+                                                  @Value("${bench.tomcat.buffer-pool:true}") boolean bufferPool) {
         return connector -> {
-            connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
-            connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
-            connector.setProperty("socket.bufferPool", "0");
+            if (socketBufferSize > 0) {
+                connector.setProperty("socket.appReadBufSize", Integer.toString(socketBufferSize));
+                connector.setProperty("socket.appWriteBufSize", Integer.toString(socketBufferSize));
+            }
+            if (!bufferPool) {
+                connector.setProperty("socket.bufferPool", "0");
+            }
         };
     }
 }
