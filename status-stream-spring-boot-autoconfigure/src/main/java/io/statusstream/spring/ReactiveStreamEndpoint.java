@@ -4,10 +4,12 @@ import io.statusstream.core.EventSink;
 import io.statusstream.spring.StreamAdmission.Requester;
 import io.statusstream.spring.StreamAdmission.StreamTransport;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.ClassUtils;
+import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -46,13 +48,29 @@ final class ReactiveStreamEndpoint<K, S> {
         this.admission = admission;
     }
 
-    /** The routes of this stream at its path: the single-key and the multi-key endpoint, {@code GET} and {@code HEAD}. */
+    /**
+     * The routes of this stream at its path: the single-key and the multi-key endpoint, {@code GET} and {@code HEAD};
+     * any other method at those paths is answered 405 with {@code Allow} (an {@code OPTIONS} request that is no CORS
+     * preflight, 200 with {@code Allow}), as Spring MVC answers them.
+     */
     RouterFunction<ServerResponse> routes(String path) {
+        RequestPredicate single = RequestPredicates.path(path + StreamRoute.SINGLE_KEY_SUFFIX);
+        RequestPredicate multi = RequestPredicates.path(path + StreamRoute.MULTI_KEY_SUFFIX);
+        RequestPredicate streamMethods = RequestPredicates.methods(HttpMethod.GET, HttpMethod.HEAD);
         return RouterFunctions
-                .route(RequestPredicates.path(path + StreamRoute.SINGLE_KEY_SUFFIX)
-                        .and(RequestPredicates.methods(HttpMethod.GET, HttpMethod.HEAD)), this::singleKey)
-                .andRoute(RequestPredicates.path(path + StreamRoute.MULTI_KEY_SUFFIX)
-                        .and(RequestPredicates.methods(HttpMethod.GET, HttpMethod.HEAD)), this::multiKey);
+                .route(single.and(streamMethods), this::singleKey)
+                .andRoute(multi.and(streamMethods), this::multiKey)
+                .andRoute(single.or(multi), ReactiveStreamEndpoint::otherMethod);
+    }
+
+    private static Mono<ServerResponse> otherMethod(ServerRequest request) {
+        if (HttpMethod.OPTIONS.equals(request.method())) {
+            return ServerResponse.ok().allow(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS).build();
+        }
+        ResponseEntity<String> problem = ProblemResponses.problem(HttpStatus.METHOD_NOT_ALLOWED, "a stream is opened"
+                + " with GET (or HEAD for its headers), not " + request.method().name());
+        return refusal(ResponseEntity.status(problem.getStatusCode()).headers(problem.getHeaders())
+                .allow(HttpMethod.GET, HttpMethod.HEAD).body(problem.getBody()));
     }
 
     /** {@code GET {path}/{key}/status-stream}. */

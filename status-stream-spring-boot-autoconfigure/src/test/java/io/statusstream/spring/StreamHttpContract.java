@@ -394,6 +394,23 @@ abstract class StreamHttpContract {
     }
 
     @Test
+    void otherMethodsAre405WithAllowAndOpenNothing() throws IOException {
+        source.put(23L, new Bot("methods", "running"));
+        int before = subscribers("bots");
+        int openBefore = limiter.openConnections();
+        for (String method : new String[] {"POST", "PUT", "DELETE", "PATCH"}) {
+            for (String path : new String[] {"/api/v1/bots/23/status-stream", "/api/v1/bots/status-stream?ids=23"}) {
+                String response = exchange(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+                assertThat(response).as(method + " " + path).startsWith("HTTP/1.1 405")
+                        .containsPattern("(?im)^Allow: GET\\b").doesNotContain("data:");
+            }
+        }
+        assertThat(subscribers("bots")).isEqualTo(before);
+        assertThat(limiter.openConnections()).as("no permit taken").isLessThanOrEqualTo(openBefore);
+    }
+
+    @Test
     void aClientThatLeavesBeforeItsFirstStateIsReleasedAndNobodyElseLosesAnEvent() throws IOException {
         source.put(22L, new Bot("early", "v1"));
         try (TestStream healthy = connect("/api/v1/bots/22/status-stream")) {
