@@ -3,13 +3,9 @@ package io.statusstream.spring;
 import io.statusstream.test.StatusStreamClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.statusstream.core.StatusStream;
-import io.statusstream.jdbc.testing.RequiresDatabase;
-import io.statusstream.jdbc.testing.TestDatabase;
 import io.statusstream.spring.ReliabilityApplication.Table;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import java.io.OutputStream;
@@ -27,18 +23,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * One client never reads (a raw socket with a tiny receive buffer) a row whose every state is 256 KB, while 500 others
  * watch small rows. The others converge while the stuck one is still connected; the stuck one's queue keeps only the
- * latest state (coalesced); it is closed as stuck after the deadline and counted. Tomcat's connection timeout bounds
- * the write the stuck client blocks (see the starter README, "Reliability").
+ * latest state (coalesced); it is closed as stuck after the deadline and counted, and its place is given back. One
+ * contract, run against each web stack by a subclass with these settings and its own.
  */
-@RequiresDatabase(TestDatabase.POSTGRES)
-@SpringBootTest(classes = ReliabilityApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "reliability.table=slow_rows",
-        "status-stream.poll-interval=100ms",
-        "status-stream.heartbeat-interval=250ms",
-        "status-stream.stuck-client-timeout=5s",
-        // Longer than the stuck deadline, so the engine cuts the client before Tomcat fails the blocked write.
-        "server.tomcat.connection-timeout=10s"})
-class SlowClientTests {
+abstract class SlowClientContract {
+
+    /** The application's settings for this contract, on every stack. */
+    static final String TABLE = "reliability.table=slow_rows";
+    static final String POLL_INTERVAL = "status-stream.poll-interval=100ms";
+    static final String HEARTBEAT_INTERVAL = "status-stream.heartbeat-interval=250ms";
+    static final String STUCK_TIMEOUT = "status-stream.stuck-client-timeout=5s";
 
     static final int HEALTHY = 500;
     static final int ROWS = 51;
@@ -53,7 +47,7 @@ class SlowClientTests {
     @Autowired
     MeterRegistry meters;
     @Autowired
-    StatusStreamHandlerMapping endpoints;
+    ConnectionLimiter limiter;
 
     @Test
     void aClientThatNeverReadsDoesNotHoldUpFiveHundredOthersKeepsOnlyTheLatestStateAndIsClosedAsStuck()
@@ -97,8 +91,8 @@ class SlowClientTests {
             }, WAIT);
             until(() -> rows.stats().subscribers() == HEALTHY, () -> {
             }, WAIT);
-            // The stuck client's place is given back once Tomcat's connection timeout ends the blocked write.
-            until(() -> endpoints.openConnections() == HEALTHY, () -> {
+            // The stuck client's place is given back once its response has ended (see the subclasses for how).
+            until(() -> limiter.openConnections() == HEALTHY, () -> {
             }, WAIT);
             assertThat(healthy).noneMatch(view -> view.ended());
             System.out.printf("slow client: %d healthy streams converged while 1 stuck client was open; %d states of"

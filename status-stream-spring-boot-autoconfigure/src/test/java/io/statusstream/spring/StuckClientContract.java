@@ -9,8 +9,6 @@ import io.statusstream.test.TestStream;
 import io.statusstream.spring.TestApplication.Bot;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import java.io.OutputStream;
@@ -21,13 +19,11 @@ import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A client that stops reading: its socket fills, the write to it blocks, and it is cut as stuck while the others go
- * on. Tomcat's connection timeout bounds the blocked write (1 s here), after which its response is completed and its
- * place freed.
+ * A client that stops reading: its socket fills, the write to it blocks (on Spring MVC) or stays in flight (on
+ * WebFlux), and it is cut as stuck while the others go on, and its place is freed. One contract, run against each web
+ * stack by a subclass.
  */
-@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = "server.tomcat.connection-timeout=1s")
-class StuckClientHttpTests {
+abstract class StuckClientContract {
 
     private static final String LARGE = "x".repeat(256 * 1024);
 
@@ -42,7 +38,7 @@ class StuckClientHttpTests {
     @Autowired
     MeterRegistry meters;
     @Autowired
-    StatusStreamHandlerMapping endpoints;
+    ConnectionLimiter limiter;
 
     @Test
     void aClientThatStopsReadingIsCutAsStuckWhileOthersKeepReceiving() throws Exception {
@@ -72,7 +68,7 @@ class StuckClientHttpTests {
             scheduler.runDue();
             assertThat(healthy.next().data()).contains("\"status\":\"v1\"");
             assertThat(streams.get("bots").stats().subscribers()).isEqualTo(1);
-            Drive.until(() -> endpoints.openConnections() == 1, () -> {
+            Drive.until(() -> limiter.openConnections() == 1, () -> {
             });
         }
     }
