@@ -12,6 +12,7 @@ import reactor.util.concurrent.Queues;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 
 /**
  * One stream's response on Spring WebFlux, and the engine's sink into it: the engine's frames become the groups of a
@@ -27,10 +28,18 @@ import java.io.InterruptedIOException;
  * completes the response after the frames handed over before it (an {@code end} event, for one).
  *
  * <p>The response ends, and with it the subscription ({@code ended}), when the client goes away (the server cancels
- * the body), the body fails or it completes. Thread-safe: the write state is guarded by this object's monitor, under
- * which only Reactor's sink is called (no application code).
+ * the body), the body fails or it completes. Thread-safe: the write state is guarded by this object's monitor, which
+ * is never held while Reactor's sink is called; the sink's emissions are serialized by retrying the rare one that
+ * races another ({@link Sinks.EmitFailureHandler#busyLooping}).
  */
 final class ReactiveStream implements EventSink {
+
+    /**
+     * How long an emission retries while another thread emits into the same sink (a write racing the close): both
+     * are short hand-overs, so a few milliseconds are plenty.
+     */
+    private static final Sinks.EmitFailureHandler SERIALIZED = Sinks.EmitFailureHandler.busyLooping(
+            Duration.ofMillis(100));
 
     private final Sinks.Many<Frames> writes = Sinks.many().unicast().onBackpressureBuffer(Queues.<Frames>one().get());
     private final Runnable ended;
@@ -74,11 +83,13 @@ final class ReactiveStream implements EventSink {
         synchronized (this) {
             awaitTurn();
             inFlight = true;
-            Sinks.EmitResult result = writes.tryEmitNext(frames);
-            if (result.isFailure()) {
-                inFlight = false;
-                throw new IOException("the stream's response is no longer open (" + result + ")");
-            }
+        }
+        try {
+            // Outside the monitor: the emission may run Reactor Netty's subscriber on this thread.
+            writes.emitNext(frames, SERIALIZED);
+        } catch (Sinks.EmissionException notOpen) {
+            taken();
+            throw new IOException("the stream's response is no longer open (" + notOpen.getReason() + ")", notOpen);
         }
     }
 
@@ -107,12 +118,15 @@ final class ReactiveStream implements EventSink {
             closed = true;
             notifyAll();
             stuck = inFlight && reason == CloseReason.STUCK;
-            if (!stuck) {
-                writes.tryEmitComplete();
-            }
         }
         if (stuck) {
             abort.run();
+            return;
+        }
+        try {
+            writes.emitComplete(SERIALIZED);
+        } catch (Sinks.EmissionException alreadyEnded) {
+            // The client went away or the body failed meanwhile: the response has ended already.
         }
     }
 
