@@ -14,7 +14,8 @@ enum Stack {
 
     /** Spring MVC on Tomcat with Spring Boot's defaults (only {@code max-connections} raised, for N above 8,192). */
     TOMCAT("MVC on Tomcat", List.of(), List.of("spring-boot-starter-webflux-", "spring-webflux-", "reactor-netty-",
-            "spring-boot-reactor-netty-", "spring-boot-starter-reactor-netty-")),
+            "spring-boot-reactor-netty-", "spring-boot-starter-reactor-netty-", "jetty-", "spring-boot-jetty-",
+            "spring-boot-starter-jetty-")),
     /** The recipe's first step: 1 KB request and response headers. */
     TOMCAT_HEADERS("Tomcat + 1 KB headers", List.of("--server.max-http-request-header-size=1KB",
             "--server.tomcat.max-http-response-header-size=1KB"), TOMCAT.excluded),
@@ -27,10 +28,14 @@ enum Stack {
      */
     TOMCAT_TUNED("MVC on tuned Tomcat", plus(TOMCAT_SOCKET_BUFFERS, "--bench.tomcat.buffer-pool=false"),
             TOMCAT.excluded),
+    /** Spring MVC on Jetty with Spring Boot's defaults (Jetty has no connection limit unless one is set). */
+    JETTY("MVC on Jetty", List.of(), List.of("spring-boot-starter-webflux-", "spring-webflux-", "reactor-netty-",
+            "spring-boot-reactor-netty-", "spring-boot-starter-reactor-netty-", "tomcat-embed-", "spring-boot-tomcat-",
+            "spring-boot-starter-tomcat-")),
     /** Spring WebFlux on Reactor Netty: no servlet container, no Spring MVC on the class path. */
     NETTY("WebFlux on Netty", List.of("--spring.main.web-application-type=reactive"), List.of("tomcat-embed-",
             "spring-webmvc-", "spring-boot-webmvc-", "spring-boot-starter-webmvc-", "spring-boot-tomcat-",
-            "spring-boot-starter-tomcat-"));
+            "spring-boot-starter-tomcat-", "jetty-", "spring-boot-jetty-", "spring-boot-starter-jetty-"));
 
     final String label;
     final List<String> arguments;
@@ -45,7 +50,7 @@ enum Stack {
 
     /** The stacks of the main comparison; the others are the tuned-Tomcat recipe's intermediate steps. */
     static List<Stack> compared() {
-        return List.of(TOMCAT, TOMCAT_TUNED, NETTY);
+        return List.of(TOMCAT, TOMCAT_TUNED, JETTY, NETTY);
     }
 
     /** The steps of the tuned-Tomcat recipe, from Tomcat's defaults to the whole recipe. */
