@@ -1,6 +1,7 @@
 package io.statusstream.benchmarks.runner;
 
 import io.statusstream.benchmarks.runner.Scenario.Design;
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
@@ -188,8 +189,7 @@ final class Charts {
         return chart;
     }
 
-    private static java.awt.BasicStroke dashed() {
-        return new java.awt.BasicStroke(2f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 10f,
-                new float[] {6f, 4f}, 0f);
+    private static BasicStroke dashed() {
+        return new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
     }
 }

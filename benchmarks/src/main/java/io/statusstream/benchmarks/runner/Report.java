@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -427,8 +428,7 @@ final class Report {
 
         /** The largest N of a stack's runs of that name and design, if any. */
         Optional<RunResult> one(String name, Design design, Stack stack) {
-            return find(name, design, stack).stream().max(java.util.Comparator.comparingInt(
-                    r -> r.scenario().connections()));
+            return find(name, design, stack).stream().max(Comparator.comparingInt(r -> r.scenario().connections()));
         }
 
         /** The largest N among the runs of that name, on any stack; 0 if none. */

@@ -1,5 +1,7 @@
 package io.statusstream.benchmarks.runner;
 
+import java.util.Locale;
+
 /**
  * One measured run: which design serves, how many streams over how many keys, how many rows the writer changes per
  * second, whether PostgreSQL {@code NOTIFY} pushes changes, and how many server instances share the work. Immutable.
@@ -53,7 +55,7 @@ record Scenario(String name, Design design, int connections, int keys, int rowsP
 
     /** The name with the design and the stack: what the runner prints, and what {@code benchmark.only} matches. */
     String title() {
-        return name + " (" + design.name().toLowerCase(java.util.Locale.ROOT) + ", " + stack.label + ")";
+        return name + " (" + design.name().toLowerCase(Locale.ROOT) + ", " + stack.label + ")";
     }
 
     /** Whether the servers run in cluster mode (several instances of the library sharing Redis). */

@@ -1,6 +1,7 @@
 package io.statusstream.benchmarks.runner;
 
 import java.io.File;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -59,7 +60,7 @@ enum Stack {
     }
 
     private static List<String> plus(Stack before, String argument) {
-        List<String> arguments = new java.util.ArrayList<>(before.arguments);
+        List<String> arguments = new ArrayList<>(before.arguments);
         arguments.add(argument);
         return List.copyOf(arguments);
     }
