@@ -12,7 +12,7 @@ import reactor.util.concurrent.Queues;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * One stream's response on Spring WebFlux, and the engine's sink into it: the engine's frames become the groups of a
@@ -30,16 +30,9 @@ import java.time.Duration;
  * <p>The response ends, and with it the subscription ({@code ended}), when the client goes away (the server cancels
  * the body), the body fails or it completes. Thread-safe: the write state is guarded by this object's monitor, which
  * is never held while Reactor's sink is called; the sink's emissions are serialized by retrying the rare one that
- * races another ({@link Sinks.EmitFailureHandler#busyLooping}).
+ * races another ({@link Sinks.EmitResult#FAIL_NON_SERIALIZED}).
  */
 final class ReactiveStream implements EventSink {
-
-    /**
-     * How long an emission retries while another thread emits into the same sink (a write racing the close): both
-     * are short hand-overs, so a few milliseconds are plenty.
-     */
-    private static final Sinks.EmitFailureHandler SERIALIZED = Sinks.EmitFailureHandler.busyLooping(
-            Duration.ofMillis(100));
 
     private final Sinks.Many<Frames> writes = Sinks.many().unicast().onBackpressureBuffer(Queues.<Frames>one().get());
     private final Runnable ended;
@@ -84,12 +77,11 @@ final class ReactiveStream implements EventSink {
             awaitTurn();
             inFlight = true;
         }
-        try {
-            // Outside the monitor: the emission may run Reactor Netty's subscriber on this thread.
-            writes.emitNext(frames, SERIALIZED);
-        } catch (Sinks.EmissionException notOpen) {
+        // Outside the monitor: the emission may run Reactor Netty's subscriber on this thread.
+        Sinks.EmitResult result = serialized(() -> writes.tryEmitNext(frames));
+        if (result.isFailure()) {
             taken();
-            throw new IOException("the stream's response is no longer open (" + notOpen.getReason() + ")", notOpen);
+            throw new IOException("the stream's response is no longer open (" + result + ")");
         }
     }
 
@@ -123,11 +115,20 @@ final class ReactiveStream implements EventSink {
             abort.run();
             return;
         }
-        try {
-            writes.emitComplete(SERIALIZED);
-        } catch (Sinks.EmissionException alreadyEnded) {
-            // The client went away or the body failed meanwhile: the response has ended already.
+        // A failure means the client went away or the body failed meanwhile: the response has ended already.
+        serialized(writes::tryEmitComplete);
+    }
+
+    /**
+     * An emission, tried again while another thread emits into the sink at the same moment (a write racing the
+     * close: both are short hand-overs); any other result is returned as it is.
+     */
+    private static Sinks.EmitResult serialized(Supplier<Sinks.EmitResult> emission) {
+        Sinks.EmitResult result;
+        while ((result = emission.get()) == Sinks.EmitResult.FAIL_NON_SERIALIZED) {
+            Thread.onSpinWait();
         }
+        return result;
     }
 
     private synchronized void taken() {
