@@ -126,8 +126,8 @@ public final class BenchmarkRunner {
 
     /**
      * The web stacks side by side at N: idle library streams and idle SSE without the library on each stack
-     * (heap-only), the tuned-Tomcat recipe's intermediate steps (library streams), and on WebFlux the push and fan-out
-     * runs that the main matrix makes on Tomcat.
+     * (heap-only), the tuned-Tomcat recipe's intermediate steps (library streams), and on Jetty and WebFlux the push
+     * and fan-out runs that the main matrix makes on Tomcat.
      */
     static List<Scenario> byStack(int n) {
         List<Scenario> plan = new ArrayList<>();
@@ -140,8 +140,10 @@ public final class BenchmarkRunner {
                 plan.add(new Scenario(Report.BY_STACK, Design.LIBRARY, n, KEYS, 0, false).on(step));
             }
         }
-        plan.add(new Scenario(Report.PUSH, Design.LIBRARY, n, KEYS, KEYS, true).on(Stack.NETTY));
-        plan.add(new Scenario(Report.FAN_OUT, Design.LIBRARY, n, 1, 1, true).on(Stack.NETTY));
+        for (Stack stack : List.of(Stack.JETTY, Stack.NETTY)) {
+            plan.add(new Scenario(Report.PUSH, Design.LIBRARY, n, KEYS, KEYS, true).on(stack));
+            plan.add(new Scenario(Report.FAN_OUT, Design.LIBRARY, n, 1, 1, true).on(stack));
+        }
         return plan;
     }
 }
