@@ -22,11 +22,9 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,17 +75,15 @@ class ReactiveSecurityHttpTests {
     }
 
     private StatusStreamClient client() {
-        return StatusStreamClient.forPort(port).whileWaiting(scheduler::runDue);
+        return StatusStreamSecurityHttpTests.client(port, scheduler);
     }
 
     private HttpResponse<String> get(String path, String user, String password) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(10));
+        Map<String, String> headers = new HashMap<>(Map.of("Accept", "text/event-stream"));
         if (user != null) {
-            request.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
-                    (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            headers.put("Authorization", StatusStreamSecurityHttpTests.basic(user, password));
         }
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return StatusStreamSecurityHttpTests.get(port, path, headers);
     }
 
     /** An application's own reactive chain: everything authenticated, HTTP Basic; the users are the secured app's. */

@@ -171,11 +171,11 @@ class StatusStreamSecurityHttpTests {
         }
     }
 
-    private static StatusStreamClient client(int port, ManualStreamScheduler scheduler) {
+    static StatusStreamClient client(int port, ManualStreamScheduler scheduler) {
         return StatusStreamClient.forPort(port).whileWaiting(scheduler::runDue);
     }
 
-    private static HttpResponse<String> get(int port, String path, Map<String, String> headers)
+    static HttpResponse<String> get(int port, String path, Map<String, String> headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(10));
@@ -208,7 +208,7 @@ class StatusStreamSecurityHttpTests {
         throw new AssertionError("no cookie " + name + " in " + response.headers().map());
     }
 
-    private static String basic(String user, String password) {
+    static String basic(String user, String password) {
         return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
